@@ -1,0 +1,3 @@
+export * from './bilingual';
+export * from './correlation';
+export * from './logger';

@@ -1,0 +1,38 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Outbox (events written with the state change), inbox (events already applied) and the record
+ * of events given up on. Every service database has them; each service lists this migration.
+ */
+export class MessagingTables1763900000000 implements MigrationInterface {
+  name = 'MessagingTables1763900000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+      CREATE TABLE messaging_outbox (
+        id uuid NOT NULL,
+        subject text NOT NULL,
+        envelope text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        published_at timestamptz,
+        publish_attempts integer NOT NULL DEFAULT 0,
+        last_error text,
+        CONSTRAINT pk_messaging_outbox PRIMARY KEY (id)
+      )`);
+    await queryRunner.query(
+      `CREATE INDEX ix_messaging_outbox_unpublished ON messaging_outbox (id) WHERE published_at IS NULL`,
+    );
+    await queryRunner.query(`
+      CREATE TABLE messaging_inbox (
+        consumer text NOT NULL,
+        event_id uuid NOT NULL,
+        processed_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT pk_messaging_inbox PRIMARY KEY (consumer, event_id)
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE messaging_inbox`);
+    await queryRunner.query(`DROP TABLE messaging_outbox`);
+  }
+}

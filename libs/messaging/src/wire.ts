@@ -1,0 +1,50 @@
+import { fromJsonString, toJsonString, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+
+import { ErrorEnvelopeSchema, contractsRegistry } from '@yishi/contracts';
+import { bilingual } from '@yishi/logging';
+
+import { InvalidArgumentError, fromErrorEnvelope, toErrorEnvelope, type RpcError } from './errors';
+
+/** A message as both transports carry it: canonical proto3 JSON bytes plus string headers. */
+export interface WireMessage {
+  readonly data: Uint8Array;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export const Header = {
+  correlationId: 'yishi-correlation-id',
+  /** Absolute deadline of the call, epoch milliseconds. */
+  deadline: 'yishi-deadline',
+  /** "ok" or "error": which schema the reply body follows. */
+  replyKind: 'yishi-reply-kind',
+} as const;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeMessage<D extends DescMessage>(schema: D, message: MessageShape<D>): Uint8Array {
+  return encoder.encode(toJsonString(schema, message, { registry: contractsRegistry }));
+}
+
+/** Strict proto3 JSON: unknown fields are refused, so contract drift shows up at once. */
+export function decodeMessage<D extends DescMessage>(schema: D, data: Uint8Array): MessageShape<D> {
+  try {
+    return fromJsonString(schema, decoder.decode(data), { registry: contractsRegistry });
+  } catch (error) {
+    throw new InvalidArgumentError(
+      bilingual(`Malformed ${schema.typeName}: ${(error as Error).message}`, `消息格式错误：${schema.typeName}`),
+      { reason: 'MALFORMED_MESSAGE' },
+    );
+  }
+}
+
+export function encodeErrorReply(error: unknown, headers: Record<string, string>): WireMessage {
+  return {
+    data: encodeMessage(ErrorEnvelopeSchema, toErrorEnvelope(error)),
+    headers: { ...headers, [Header.replyKind]: 'error' },
+  };
+}
+
+export function decodeErrorReply(reply: WireMessage): RpcError {
+  return fromErrorEnvelope(decodeMessage(ErrorEnvelopeSchema, reply.data));
+}

@@ -1,0 +1,80 @@
+import { Client } from 'pg';
+import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+
+import { databaseNameOf, quoteIdentifier, withDatabaseName } from './database-url';
+
+export interface ServiceDatabaseOptions {
+  /** URL of this service's own database. */
+  readonly url: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  readonly entities?: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  readonly migrations: MixedList<Function | string>;
+  readonly poolSize?: number;
+}
+
+/** One DataSource per service. Schema changes come only from migrations, never `synchronize`. */
+export function createServiceDataSource(options: ServiceDatabaseOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    entities: options.entities ?? [],
+    migrations: options.migrations,
+    migrationsTableName: 'typeorm_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    extra: { max: options.poolSize ?? 10, application_name: databaseNameOf(options.url) },
+  });
+}
+
+const DUPLICATE_DATABASE = '42P04';
+const UNIQUE_VIOLATION = '23505';
+
+function isPgError(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+/** Creates the service's database on first start; safe when several processes race to do it. */
+export async function ensureDatabaseExists(url: string): Promise<void> {
+  const admin = new Client({ connectionString: withDatabaseName(url, 'postgres') });
+  await admin.connect();
+  try {
+    const name = databaseNameOf(url);
+    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount) return;
+    await admin.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
+  } catch (error) {
+    if (!isPgError(error, DUPLICATE_DATABASE) && !isPgError(error, UNIQUE_VIOLATION)) throw error;
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Opens the service's database, creating and migrating it when needed. */
+export async function openServiceDatabase(options: ServiceDatabaseOptions): Promise<DataSource> {
+  await ensureDatabaseExists(options.url);
+  const dataSource = createServiceDataSource(options);
+  await dataSource.initialize();
+  try {
+    await migrateExclusively(dataSource);
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
+}
+
+/** Replicas starting together take turns: an advisory lock serialises the migration run. */
+async function migrateExclusively(dataSource: DataSource): Promise<void> {
+  const lockHolder = dataSource.createQueryRunner();
+  await lockHolder.connect();
+  try {
+    await lockHolder.query(`SELECT pg_advisory_lock(hashtext('yishi.migrations'))`);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await lockHolder.query(`SELECT pg_advisory_unlock(hashtext('yishi.migrations'))`).catch(() => undefined);
+    await lockHolder.release();
+  }
+}
