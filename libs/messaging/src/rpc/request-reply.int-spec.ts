@@ -1,0 +1,106 @@
+import { Controller } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { MessagePattern, type INestMicroservice } from '@nestjs/microservices';
+import { Module } from '@nestjs/common';
+import { connect } from '@nats-io/transport-node';
+
+import { EchoRpc, type EchoRequest, type EchoResponse } from '@yishi/contracts';
+import { bilingual, createLogger } from '@yishi/logging';
+import { testSubjectPrefix } from '@yishi/testing';
+
+import { ConflictError, DeadlineExceededError, UnavailableError } from '../errors';
+import { BusServer, PassErrorsToBusFilter } from './bus-server';
+import { InProcessRequestTransport } from './in-process-transport';
+import { NatsRequestTransport } from './nats-transport';
+import { RpcClient } from './rpc-client';
+import type { RequestTransport } from './transport';
+
+const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+
+@Controller()
+class EchoController {
+  @MessagePattern(EchoRpc.echo.subject)
+  async echo(request: EchoRequest): Promise<Partial<EchoResponse>> {
+    if (request.hang) await new Promise(() => undefined);
+    if (request.failWith) {
+      throw new ConflictError(bilingual('The echo was refused', '回声被拒绝'), { reason: request.failWith });
+    }
+    return { text: request.text.toUpperCase() };
+  }
+}
+
+@Module({ controllers: [EchoController] })
+class EchoModule {}
+
+interface Harness {
+  transport: RequestTransport;
+  close(): Promise<void>;
+}
+
+async function inProcess(): Promise<Harness> {
+  const transport = new InProcessRequestTransport();
+  return { transport, close: () => transport.close() };
+}
+
+async function overNats(): Promise<Harness> {
+  const connection = await connect({ servers: NATS_URL });
+  const transport = new NatsRequestTransport(connection, testSubjectPrefix());
+  return { transport, close: () => transport.close() };
+}
+
+describe.each([
+  ['in-process', inProcess],
+  ['NATS', overNats],
+])('request/reply over the %s transport', (_name, makeHarness) => {
+  let harness: Harness;
+  let app: INestMicroservice;
+  let client: RpcClient;
+
+  beforeAll(async () => {
+    harness = await makeHarness();
+    app = await NestFactory.createMicroservice(EchoModule, {
+      strategy: new BusServer({
+        transport: harness.transport,
+        queueGroup: 'testing',
+        methods: Object.values(EchoRpc),
+        logger: createLogger('echo', 'silent'),
+      }),
+      logger: false,
+    });
+    app.useGlobalFilters(new PassErrorsToBusFilter());
+    await app.listen();
+    client = new RpcClient(harness.transport, 2_000);
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await harness.close();
+  });
+
+  it('returns the handler’s reply, decoded as the proto response', async () => {
+    const reply = await client.call(EchoRpc.echo, { text: 'stair rails' });
+    expect(reply.text).toBe('STAIR RAILS');
+    expect(reply.$typeName).toBe('yishi.testing.v1.EchoResponse');
+  });
+
+  it('turns a domain error thrown by the handler into the same typed error for the caller', async () => {
+    const failure = client.call(EchoRpc.echo, { text: 'x', failWith: 'ECHO_REFUSED' });
+    await expect(failure).rejects.toBeInstanceOf(ConflictError);
+    await expect(failure).rejects.toMatchObject({ reason: 'ECHO_REFUSED', message: 'The echo was refused', messageZh: '回声被拒绝' });
+  });
+
+  it('fails fast with Unavailable when nobody serves the subject', async () => {
+    const started = Date.now();
+    await expect(client.call(EchoRpc.unserved, { text: 'anyone?' }, { timeoutMs: 5_000 })).rejects.toBeInstanceOf(UnavailableError);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('fails with DeadlineExceeded at the deadline when the handler hangs', async () => {
+    const failure = client.call(EchoRpc.echo, { text: 'x', hang: true }, { timeoutMs: 300 });
+    await expect(failure).rejects.toBeInstanceOf(DeadlineExceededError);
+  });
+
+  it('keeps answering after a handler hung', async () => {
+    await expect(client.call(EchoRpc.echo, { text: 'still here' })).resolves.toMatchObject({ text: 'STILL HERE' });
+  });
+});
