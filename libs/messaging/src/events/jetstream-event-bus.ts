@@ -33,11 +33,16 @@ export interface JetStreamEventBusOptions {
 
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
 
-function streamName(prefix: string, stream: string): string {
+function streamName(prefix: string, stream: 'EVENTS' | 'DEAD_LETTERS'): string {
   return `${prefix.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase()}YISHI_${stream}`;
 }
 
-function consumerName(name: string): string {
+/** Stream and durable consumer names for a subject prefix, for operators and tests. */
+export function jetStreamNames(prefix: string): { events: string; deadLetters: string } {
+  return { events: streamName(prefix, 'EVENTS'), deadLetters: streamName(prefix, 'DEAD_LETTERS') };
+}
+
+export function consumerName(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
@@ -136,7 +141,7 @@ export class JetStreamEventBus implements EventBus {
     message.term(String(error).slice(0, 200));
   }
 
-  private async ensureStream(stream: string, subject: string): Promise<void> {
+  private async ensureStream(stream: 'EVENTS' | 'DEAD_LETTERS', subject: string): Promise<void> {
     const name = streamName(this.prefix, stream);
     const config = {
       name,
