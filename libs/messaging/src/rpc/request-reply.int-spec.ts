@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { MessagePattern, type INestMicroservice } from '@nestjs/microservices';
-import { Module } from '@nestjs/common';
+import { MessagePattern } from '@nestjs/microservices';
+import { Module, type INestMicroservice } from '@nestjs/common';
 import { connect } from '@nats-io/transport-node';
 
 import { EchoRpc, type EchoRequest, type EchoResponse } from '@yishi/contracts';

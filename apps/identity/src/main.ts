@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+
+import { identityService } from '@yishi/identity';
+import { runServiceProcess } from '@yishi/service-kit';
+
+void runServiceProcess(identityService);

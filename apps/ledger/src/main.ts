@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+
+import { ledgerService } from '@yishi/ledger';
+import { runServiceProcess } from '@yishi/service-kit';
+
+void runServiceProcess(ledgerService);

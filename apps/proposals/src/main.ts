@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+
+import { proposalsService } from '@yishi/proposals';
+import { runServiceProcess } from '@yishi/service-kit';
+
+void runServiceProcess(proposalsService);

@@ -1,0 +1,6 @@
+import 'reflect-metadata';
+
+import { votingService } from '@yishi/voting';
+import { runServiceProcess } from '@yishi/service-kit';
+
+void runServiceProcess(votingService);

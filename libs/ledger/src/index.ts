@@ -1,0 +1,14 @@
+import { LedgerRpc } from '@yishi/contracts';
+import type { ServiceDefinition } from '@yishi/service-kit';
+
+import { LedgerModule } from './ledger.module';
+import { ledgerMigrations } from './migrations';
+
+export { LedgerModule };
+
+export const ledgerService: ServiceDefinition = {
+  name: 'ledger',
+  module: LedgerModule,
+  methods: Object.values(LedgerRpc),
+  migrations: ledgerMigrations,
+};

@@ -1,0 +1,14 @@
+import { ProposalsRpc } from '@yishi/contracts';
+import type { ServiceDefinition } from '@yishi/service-kit';
+
+import { ProposalsModule } from './proposals.module';
+import { proposalsMigrations } from './migrations';
+
+export { ProposalsModule };
+
+export const proposalsService: ServiceDefinition = {
+  name: 'proposals',
+  module: ProposalsModule,
+  methods: Object.values(ProposalsRpc),
+  migrations: proposalsMigrations,
+};

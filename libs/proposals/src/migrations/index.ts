@@ -1,0 +1,3 @@
+/** The proposals database's own migrations, oldest first (the messaging tables are added by the host). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const proposalsMigrations: Function[] = [];

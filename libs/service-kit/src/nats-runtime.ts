@@ -1,0 +1,37 @@
+import { connect } from '@nats-io/transport-node';
+
+import type { CommonSettings } from '@yishi/config';
+import type { Logger } from '@yishi/logging';
+import { JetStreamEventBus, NatsRequestTransport } from '@yishi/messaging';
+
+import type { MessagingRuntime } from './start-service';
+
+export interface NatsRuntime extends MessagingRuntime {
+  /** Whether the connection to NATS is up (for readiness). */
+  isConnected(): boolean;
+  /** Drains the connection: in-flight requests finish, then it closes. */
+  close(): Promise<void>;
+}
+
+/** Distributed messaging: core NATS for request/reply, JetStream for durable events. */
+export async function connectNatsRuntime(
+  natsUrl: string,
+  settings: CommonSettings,
+  processName: string,
+  logger: Logger,
+): Promise<NatsRuntime> {
+  const connection = await connect({ servers: natsUrl.split(','), name: processName, maxReconnectAttempts: -1 });
+  const prefix = settings.SUBJECT_PREFIX ? `${settings.SUBJECT_PREFIX}.` : '';
+  const transport = new NatsRequestTransport(connection, prefix);
+  const events = await JetStreamEventBus.connect({ connection, subjectPrefix: prefix, logger });
+  return {
+    transport,
+    events,
+    requestTimeoutMs: settings.REQUEST_TIMEOUT_MS,
+    isConnected: () => !connection.isClosed(),
+    close: async () => {
+      await events.close();
+      await transport.close();
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import type { Type } from '@nestjs/common';
+
+import type { RpcMethod } from '@yishi/contracts';
+
+/** What a service contributes to any process that hosts it (its own, or the standalone one). */
+export interface ServiceDefinition {
+  /** Also its queue group, its database name suffix and its logger component. */
+  readonly name: 'identity' | 'proposals' | 'voting' | 'ledger';
+  /** The service's root Nest module. */
+  readonly module: Type<unknown>;
+  /** Every request/reply method it answers (from its proto service). */
+  readonly methods: readonly RpcMethod[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  readonly migrations: readonly Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  readonly entities?: readonly Function[];
+}

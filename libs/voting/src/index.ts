@@ -1,0 +1,14 @@
+import { VotingRpc } from '@yishi/contracts';
+import type { ServiceDefinition } from '@yishi/service-kit';
+
+import { VotingModule } from './voting.module';
+import { votingMigrations } from './migrations';
+
+export { VotingModule };
+
+export const votingService: ServiceDefinition = {
+  name: 'voting',
+  module: VotingModule,
+  methods: Object.values(VotingRpc),
+  migrations: votingMigrations,
+};
