@@ -109,6 +109,7 @@ export class BusServer extends Server implements CustomTransportStrategy {
     const correlationId = request.headers[Header.correlationId];
     const replyHeaders: Record<string, string> = correlationId ? { [Header.correlationId]: correlationId } : {};
     return withCorrelationId(correlationId, async () => {
+      const started = performance.now();
       try {
         const input = decodeMessage(method.input, request.data);
         const output = await withinDeadline(method.subject, request.headers[Header.deadline], async () => {
@@ -116,9 +117,11 @@ export class BusServer extends Server implements CustomTransportStrategy {
           return lastValueFrom(this.transformToObservable(result));
         });
         const data = encodeMessage(method.output, create(method.output, output as never));
+        this.options.logger.debug({ subject: method.subject, durationMs: performance.now() - started }, 'request handled');
         return { data, headers: { ...replyHeaders, [Header.replyKind]: 'ok' } };
       } catch (error) {
-        this.options.logger.warn({ err: error, subject: method.subject }, 'request failed');
+        const durationMs = performance.now() - started;
+        this.options.logger.warn({ err: error, subject: method.subject, durationMs }, 'request failed');
         return encodeErrorReply(error, replyHeaders);
       }
     });
