@@ -14,7 +14,7 @@ module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.{spec,int-spec,e2e-spec}.ts'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { ...swcrc, exclude: [], jsc: { ...swcrc.jsc, baseUrl: __dirname, paths: undefined } }],
+    '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false, exclude: [], jsc: { ...swcrc.jsc, baseUrl: __dirname, paths: undefined } }],
   },
   moduleNameMapper,
   testTimeout: 60_000,

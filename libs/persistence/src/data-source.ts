@@ -1,15 +1,19 @@
 import { Client } from 'pg';
-import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { DataSource, type EntitySchema, type MigrationInterface } from 'typeorm';
 
 import { databaseNameOf, quoteIdentifier, withDatabaseName } from './database-url';
+
+/** A TypeORM migration class; each service lists its own, oldest first. */
+export type MigrationClass = new () => MigrationInterface;
+
+/** A TypeORM entity class or schema. */
+export type EntityClass = (abstract new (...args: never[]) => object) | EntitySchema;
 
 export interface ServiceDatabaseOptions {
   /** URL of this service's own database. */
   readonly url: string;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  readonly entities?: MixedList<Function | string | EntitySchema>;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  readonly migrations: MixedList<Function | string>;
+  readonly entities?: readonly EntityClass[];
+  readonly migrations: readonly MigrationClass[];
   readonly poolSize?: number;
 }
 
@@ -18,8 +22,8 @@ export function createServiceDataSource(options: ServiceDatabaseOptions): DataSo
   return new DataSource({
     type: 'postgres',
     url: options.url,
-    entities: options.entities ?? [],
-    migrations: options.migrations,
+    entities: [...(options.entities ?? [])],
+    migrations: [...options.migrations],
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,

@@ -1,6 +1,7 @@
 import type { Type } from '@nestjs/common';
 
 import type { RpcMethod } from '@yishi/contracts';
+import type { EntityClass, MigrationClass } from '@yishi/persistence';
 
 /** What a service contributes to any process that hosts it (its own, or the standalone one). */
 export interface ServiceDefinition {
@@ -10,8 +11,6 @@ export interface ServiceDefinition {
   readonly module: Type<unknown>;
   /** Every request/reply method it answers (from its proto service). */
   readonly methods: readonly RpcMethod[];
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  readonly migrations: readonly Function[];
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  readonly entities?: readonly Function[];
+  readonly migrations: readonly MigrationClass[];
+  readonly entities?: readonly EntityClass[];
 }

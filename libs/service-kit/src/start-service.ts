@@ -43,7 +43,7 @@ export async function startService(
   const dataSource = await openServiceDatabase({
     url: databaseUrl,
     migrations: [MessagingTables1763900000000, ...definition.migrations],
-    entities: [...(definition.entities ?? [])],
+    entities: definition.entities,
   });
   const rpcClient = new RpcClient(runtime.transport, runtime.requestTimeoutMs);
   const app = await NestFactory.createMicroservice(ServiceHostModule.for(definition, dataSource, rpcClient, logger), {

@@ -1,9 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 import { Client } from 'pg';
-import type { MixedList } from 'typeorm';
-
-import { createServiceDataSource, quoteIdentifier, withDatabaseName } from '@yishi/persistence';
+import { createServiceDataSource, quoteIdentifier, withDatabaseName, type MigrationClass } from '@yishi/persistence';
 
 /** The Postgres server tests use: the machine's own unless TEST_DATABASE_URL says otherwise. */
 export const TEST_SERVER_URL = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -17,13 +15,11 @@ export interface TestDatabase {
 export interface TestDatabaseOptions {
   /** Names the template, e.g. "ledger". */
   readonly service: string;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  readonly migrations: MixedList<Function>;
+  readonly migrations: readonly MigrationClass[];
 }
 
-function migrationFingerprint(migrations: MixedList<Function>): string {
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  const names = (Array.isArray(migrations) ? migrations : Object.values(migrations)).map((m: Function) => m.name);
+function migrationFingerprint(migrations: readonly MigrationClass[]): string {
+  const names = migrations.map((migration) => migration.name);
   return createHash('sha256').update(names.join(',')).digest('hex').slice(0, 12);
 }
 

@@ -1,3 +1,4 @@
-/** The proposals database's own migrations, oldest first (the messaging tables are added by the host). */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const proposalsMigrations: Function[] = [];
+import type { MigrationClass } from '@yishi/persistence';
+
+/** The proposals database's own migrations, oldest first (the host adds the messaging tables). */
+export const proposalsMigrations: MigrationClass[] = [];
