@@ -21,6 +21,11 @@ export class CommonSettings {
   @IsString()
   @Matches(SUBJECT_PREFIX, { message: 'SUBJECT_PREFIX may hold only a-z, 0-9, _ and -' })
   SUBJECT_PREFIX = '';
+
+  /** What the transports put before every subject: `"<SUBJECT_PREFIX>."`, or nothing. */
+  get subjectPrefix(): string {
+    return this.SUBJECT_PREFIX ? `${this.SUBJECT_PREFIX}.` : '';
+  }
 }
 
 /** A service process (identity, proposals, voting, ledger) in distributed mode. */

@@ -9,6 +9,7 @@ export { IdentityModule };
 export const identityService: ServiceDefinition = {
   name: 'identity',
   module: IdentityModule,
+  health: IdentityRpc.checkHealth,
   methods: Object.values(IdentityRpc),
   migrations: identityMigrations,
 };

@@ -9,6 +9,7 @@ export { LedgerModule };
 export const ledgerService: ServiceDefinition = {
   name: 'ledger',
   module: LedgerModule,
+  health: LedgerRpc.checkHealth,
   methods: Object.values(LedgerRpc),
   migrations: ledgerMigrations,
 };

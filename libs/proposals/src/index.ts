@@ -9,6 +9,7 @@ export { ProposalsModule };
 export const proposalsService: ServiceDefinition = {
   name: 'proposals',
   module: ProposalsModule,
+  health: ProposalsRpc.checkHealth,
   methods: Object.values(ProposalsRpc),
   migrations: proposalsMigrations,
 };

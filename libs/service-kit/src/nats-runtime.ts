@@ -21,9 +21,8 @@ export async function connectNatsRuntime(
   logger: Logger,
 ): Promise<NatsRuntime> {
   const connection = await connect({ servers: natsUrl.split(','), name: processName, maxReconnectAttempts: -1 });
-  const prefix = settings.SUBJECT_PREFIX ? `${settings.SUBJECT_PREFIX}.` : '';
-  const transport = new NatsRequestTransport(connection, prefix);
-  const events = await JetStreamEventBus.connect({ connection, subjectPrefix: prefix, logger });
+  const transport = new NatsRequestTransport(connection, settings.subjectPrefix);
+  const events = await JetStreamEventBus.connect({ connection, subjectPrefix: settings.subjectPrefix, logger });
   return {
     transport,
     events,

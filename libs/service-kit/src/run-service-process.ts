@@ -2,12 +2,17 @@ import { ServiceSettings, loadConfigOrExit } from '@yishi/config';
 import { createLogger } from '@yishi/logging';
 
 import { connectNatsRuntime } from './nats-runtime';
+import { probeService } from './probe-service';
 import { stopOnSignals } from './run-process';
 import type { ServiceDefinition } from './service-definition';
 import { startService } from './start-service';
 
-/** `main.ts` of a service in distributed mode: its own process, its own database, NATS. */
+/**
+ * `main.ts` of a service in distributed mode: its own process, its own database, NATS.
+ * With `--probe` it only asks the running service for its health (container health checks).
+ */
 export async function runServiceProcess(definition: ServiceDefinition): Promise<void> {
+  if (process.argv.includes('--probe')) return probeService(definition);
   const settings = loadConfigOrExit(ServiceSettings);
   const logger = createLogger(definition.name, settings.LOG_LEVEL);
   const runtime = await connectNatsRuntime(settings.NATS_URL, settings, `yishi-${definition.name}`, logger);

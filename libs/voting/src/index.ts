@@ -9,6 +9,7 @@ export { VotingModule };
 export const votingService: ServiceDefinition = {
   name: 'voting',
   module: VotingModule,
+  health: VotingRpc.checkHealth,
   methods: Object.values(VotingRpc),
   migrations: votingMigrations,
 };
