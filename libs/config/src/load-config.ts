@@ -19,7 +19,9 @@ function describe(errors: ValidationError[]): string {
  * message is one line naming every bad setting.
  */
 export function loadConfig<T extends object>(shape: new () => T, env: NodeJS.ProcessEnv = process.env): T {
-  const config = plainToInstance(shape, { ...env }, { exposeDefaultValues: true, enableImplicitConversion: true });
+  // An empty variable (`DATABASE_URL= npm start`) means "not set", as shells and compose use it.
+  const setValues = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const config = plainToInstance(shape, setValues, { exposeDefaultValues: true, enableImplicitConversion: true });
   const errors = validateSync(config, { whitelist: false, forbidUnknownValues: true });
   if (errors.length > 0) {
     throw new ConfigError(`invalid configuration (配置无效): ${describe(errors)}`);
