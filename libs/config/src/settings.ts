@@ -1,3 +1,5 @@
+import 'reflect-metadata';
+
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
