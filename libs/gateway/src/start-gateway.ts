@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createLogger, NestPinoLogger } from '@yishi/logging';
 import type { RpcClient } from '@yishi/messaging';
 
+import { RpcErrorFilter } from './errors/rpc-error.filter';
 import { GatewayModule } from './gateway.module';
 import type { Readiness } from './readiness';
 import { requestIdMiddleware } from './request-id.middleware';
@@ -23,6 +24,7 @@ export async function startGateway(port: number, rpcClient: RpcClient, readiness
     logger: new NestPinoLogger(logger),
   });
   app.use(requestIdMiddleware(logger));
+  app.useGlobalFilters(new RpcErrorFilter());
   app.setGlobalPrefix(API_PREFIX);
   await app.listen(port);
   const address = app.getHttpServer().address();
