@@ -2,17 +2,2205 @@
 // @generated from file yishi/ledger/v1/ledger.proto (package yishi.ledger.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+// The double-entry ledger: books (one per community), accounts, entries with postings, pending
+// transfers (reservations), balances, statements, and a hash-chained journal.
+
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp, TimestampJson } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Money, MoneyJson } from "../../common/v1/envelope_pb";
+import { file_yishi_common_v1_envelope } from "../../common/v1/envelope_pb";
 import type { HealthCheckRequestSchema, HealthCheckResponseSchema } from "../../common/v1/health_pb";
 import { file_yishi_common_v1_health } from "../../common/v1/health_pb";
 import { file_yishi_options_v1_options } from "../../options/v1/options_pb";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file yishi/ledger/v1/ledger.proto.
  */
 export const file_yishi_ledger_v1_ledger: GenFile = /*@__PURE__*/
-  fileDesc("Chx5aXNoaS9sZWRnZXIvdjEvbGVkZ2VyLnByb3RvEg95aXNoaS5sZWRnZXIudjEyggEKDUxlZGdlclNlcnZpY2UScQoLQ2hlY2tIZWFsdGgSIy55aXNoaS5jb21tb24udjEuSGVhbHRoQ2hlY2tSZXF1ZXN0GiQueWlzaGkuY29tbW9uLnYxLkhlYWx0aENoZWNrUmVzcG9uc2UiF8rzGBNsZWRnZXIuaGVhbHRoLmNoZWNrYgZwcm90bzM", [file_yishi_common_v1_health, file_yishi_options_v1_options]);
+  fileDesc("Chx5aXNoaS9sZWRnZXIvdjEvbGVkZ2VyLnByb3RvEg95aXNoaS5sZWRnZXIudjEiXgoMQWNjb3VudEZsYWdzEiYKHmRlYml0c19tdXN0X25vdF9leGNlZWRfY3JlZGl0cxgBIAEoCBImCh5jcmVkaXRzX211c3Rfbm90X2V4Y2VlZF9kZWJpdHMYAiABKAgicAoRQWNjb3VudFJlZmVyZW5jZXMSEQoJY29tbXVuaXR5GAEgASgJEg4KBmVzdGF0ZRgCIAEoCRIPCgdwcm9qZWN0GAMgASgJEhEKCWhvdXNlaG9sZBgEIAEoCRIUCgxvcmdhbmlzYXRpb24YBSABKAkiNgoPT3BlbkJvb2tSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSDAoEbmFtZRgCIAEoCSJhCgRCb29rEgoKAmlkGAEgASgJEhUKDWNvbW11bml0eV9yZWYYAiABKAkSDAoEbmFtZRgDIAEoCRIVCg1oZWFkX3NlcXVlbmNlGAQgASgDEhEKCWhlYWRfaGFzaBgFIAEoCSKlAgoST3BlbkFjY291bnRSZXF1ZXN0Eg8KB2Jvb2tfaWQYASABKAkSDAoEY29kZRgCIAEoCRIPCgduYW1lX3poGAMgASgJEg8KB25hbWVfZW4YBCABKAkSKgoEa2luZBgFIAEoDjIcLnlpc2hpLmxlZGdlci52MS5BY2NvdW50S2luZBIQCghjdXJyZW5jeRgGIAEoCRIqCgtub3JtYWxfc2lkZRgHIAEoDjIVLnlpc2hpLmxlZGdlci52MS5TaWRlEiwKBWZsYWdzGAggASgLMh0ueWlzaGkubGVkZ2VyLnYxLkFjY291bnRGbGFncxI2CgpyZWZlcmVuY2VzGAkgASgLMiIueWlzaGkubGVkZ2VyLnYxLkFjY291bnRSZWZlcmVuY2VzIikKE0Nsb3NlQWNjb3VudFJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCSInChFHZXRBY2NvdW50UmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJIuECCgdBY2NvdW50EgoKAmlkGAEgASgJEg8KB2Jvb2tfaWQYAiABKAkSDAoEY29kZRgDIAEoCRIPCgduYW1lX3poGAQgASgJEg8KB25hbWVfZW4YBSABKAkSKgoEa2luZBgGIAEoDjIcLnlpc2hpLmxlZGdlci52MS5BY2NvdW50S2luZBIQCghjdXJyZW5jeRgHIAEoCRIqCgtub3JtYWxfc2lkZRgIIAEoDjIVLnlpc2hpLmxlZGdlci52MS5TaWRlEiwKBWZsYWdzGAkgASgLMh0ueWlzaGkubGVkZ2VyLnYxLkFjY291bnRGbGFncxI2CgpyZWZlcmVuY2VzGAogASgLMiIueWlzaGkubGVkZ2VyLnYxLkFjY291bnRSZWZlcmVuY2VzEg4KBmNsb3NlZBgLIAEoCBIpCgdiYWxhbmNlGAwgASgLMhgueWlzaGkubGVkZ2VyLnYxLkJhbGFuY2Ui3QEKB0JhbGFuY2USEgoKYWNjb3VudF9pZBgBIAEoCRIQCghjdXJyZW5jeRgCIAEoCRIVCg1kZWJpdHNfcG9zdGVkGAMgASgJEhYKDmNyZWRpdHNfcG9zdGVkGAQgASgJEhYKDmRlYml0c19wZW5kaW5nGAUgASgJEhcKD2NyZWRpdHNfcGVuZGluZxgGIAEoCRIOCgZwb3N0ZWQYByABKAkSEQoJYXZhaWxhYmxlGAggASgJEikKBWFzX29mGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJqCgdQb3N0aW5nEhIKCmFjY291bnRfaWQYASABKAkSIwoEc2lkZRgCIAEoDjIVLnlpc2hpLmxlZGdlci52MS5TaWRlEiYKBmFtb3VudBgDIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSK7AwoITmV3RW50cnkSCgoCaWQYASABKAkSDwoHYm9va19pZBgCIAEoCRIoCgRraW5kGAMgASgOMhoueWlzaGkubGVkZ2VyLnYxLkVudHJ5S2luZBIWCg5lZmZlY3RpdmVfZGF0ZRgEIAEoCRIMCgRtZW1vGAUgASgJEhMKC3JlY29yZGVkX2J5GAYgASgJEhAKCGV2aWRlbmNlGAcgASgJEhQKDGRlY2lzaW9uX3JlZhgIIAEoCRI5CghtZXRhZGF0YRgJIAMoCzInLnlpc2hpLmxlZGdlci52MS5OZXdFbnRyeS5NZXRhZGF0YUVudHJ5EioKCHBvc3RpbmdzGAogAygLMhgueWlzaGkubGVkZ2VyLnYxLlBvc3RpbmcSEgoKcGVuZGluZ19pZBgLIAEoCRIuCgpleHBpcmVzX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFyZXZlcnNlc19lbnRyeV9pZBgNIAEoCRIOCgZsaW5rZWQYDiABKAgaLwoNTWV0YWRhdGFFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIkAKElBvc3RFbnRyaWVzUmVxdWVzdBIqCgdlbnRyaWVzGAEgAygLMhkueWlzaGkubGVkZ2VyLnYxLk5ld0VudHJ5IooBCgtFbnRyeVJlc3VsdBIKCgJpZBgBIAEoCRIsCgZzdGF0dXMYAiABKA4yHC55aXNoaS5sZWRnZXIudjEuRW50cnlTdGF0dXMSDwoHcmVmdXNhbBgDIAEoCRIQCghzZXF1ZW5jZRgEIAEoAxIMCgRoYXNoGAUgASgJEhAKCHJlcGxheWVkGAYgASgIIkQKE1Bvc3RFbnRyaWVzUmVzcG9uc2USLQoHcmVzdWx0cxgBIAMoCzIcLnlpc2hpLmxlZGdlci52MS5FbnRyeVJlc3VsdCIjCg9HZXRFbnRyeVJlcXVlc3QSEAoIZW50cnlfaWQYASABKAki3QMKBUVudHJ5EgoKAmlkGAEgASgJEg8KB2Jvb2tfaWQYAiABKAkSEAoIc2VxdWVuY2UYAyABKAMSKAoEa2luZBgEIAEoDjIaLnlpc2hpLmxlZGdlci52MS5FbnRyeUtpbmQSFgoOZWZmZWN0aXZlX2RhdGUYBSABKAkSDAoEbWVtbxgGIAEoCRITCgtyZWNvcmRlZF9ieRgHIAEoCRIQCghldmlkZW5jZRgIIAEoCRIUCgxkZWNpc2lvbl9yZWYYCSABKAkSNgoIbWV0YWRhdGEYCiADKAsyJC55aXNoaS5sZWRnZXIudjEuRW50cnkuTWV0YWRhdGFFbnRyeRIqCghwb3N0aW5ncxgLIAMoCzIYLnlpc2hpLmxlZGdlci52MS5Qb3N0aW5nEhIKCnBlbmRpbmdfaWQYDCABKAkSGQoRcmV2ZXJzZXNfZW50cnlfaWQYDSABKAkSLwoLcmVjb3JkZWRfYXQYDiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEgwKBGhhc2gYDyABKAkSFQoNcHJldmlvdXNfaGFzaBgQIAEoCRovCg1NZXRhZGF0YUVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiUgoRR2V0QmFsYW5jZVJlcXVlc3QSEgoKYWNjb3VudF9pZBgBIAEoCRIpCgVhc19vZhgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiVAoTR2V0U3RhdGVtZW50UmVxdWVzdBISCgphY2NvdW50X2lkGAEgASgJEhYKDmFmdGVyX3NlcXVlbmNlGAIgASgDEhEKCXBhZ2Vfc2l6ZRgDIAEoBSLUAQoNU3RhdGVtZW50TGluZRIQCghlbnRyeV9pZBgBIAEoCRIQCghzZXF1ZW5jZRgCIAEoAxIWCg5lZmZlY3RpdmVfZGF0ZRgDIAEoCRIvCgtyZWNvcmRlZF9hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEbWVtbxgFIAEoCRIQCghldmlkZW5jZRgGIAEoCRINCgVkZWJpdBgHIAEoCRIOCgZjcmVkaXQYCCABKAkSFwoPcnVubmluZ19iYWxhbmNlGAkgASgJIn0KCVN0YXRlbWVudBISCgphY2NvdW50X2lkGAEgASgJEhAKCGN1cnJlbmN5GAIgASgJEi0KBWxpbmVzGAMgAygLMh4ueWlzaGkubGVkZ2VyLnYxLlN0YXRlbWVudExpbmUSGwoTbmV4dF9hZnRlcl9zZXF1ZW5jZRgEIAEoAyI9ChZHZXRUcmlhbEJhbGFuY2VSZXF1ZXN0Eg8KB2Jvb2tfaWQYASABKAkSEgoKYXNfb2ZfZGF0ZRgCIAEoCSK1AQoQVHJpYWxCYWxhbmNlTGluZRISCgphY2NvdW50X2lkGAEgASgJEgwKBGNvZGUYAiABKAkSDwoHbmFtZV96aBgDIAEoCRIPCgduYW1lX2VuGAQgASgJEioKBGtpbmQYBSABKA4yHC55aXNoaS5sZWRnZXIudjEuQWNjb3VudEtpbmQSEAoIY3VycmVuY3kYBiABKAkSDgoGZGViaXRzGAcgASgJEg8KB2NyZWRpdHMYCCABKAkiRgoRVHJpYWxCYWxhbmNlVG90YWwSEAoIY3VycmVuY3kYASABKAkSDgoGZGViaXRzGAIgASgJEg8KB2NyZWRpdHMYAyABKAkimQEKDFRyaWFsQmFsYW5jZRIPCgdib29rX2lkGAEgASgJEhIKCmFzX29mX2RhdGUYAiABKAkSMAoFbGluZXMYAyADKAsyIS55aXNoaS5sZWRnZXIudjEuVHJpYWxCYWxhbmNlTGluZRIyCgZ0b3RhbHMYBCADKAsyIi55aXNoaS5sZWRnZXIudjEuVHJpYWxCYWxhbmNlVG90YWwiJQoSVmVyaWZ5Q2hhaW5SZXF1ZXN0Eg8KB2Jvb2tfaWQYASABKAkiaQoTVmVyaWZ5Q2hhaW5SZXNwb25zZRIKCgJvaxgBIAEoCBIXCg9lbnRyaWVzX2NoZWNrZWQYAiABKAMSGgoSZmlyc3RfYmFkX3NlcXVlbmNlGAMgASgDEhEKCWhlYWRfaGFzaBgEIAEoCSKtAQoLRW50cnlQb3N0ZWQSEAoIZW50cnlfaWQYASABKAkSDwoHYm9va19pZBgCIAEoCRIQCghzZXF1ZW5jZRgDIAEoAxIoCgRraW5kGAQgASgOMhoueWlzaGkubGVkZ2VyLnYxLkVudHJ5S2luZBIMCgRoYXNoGAUgASgJEhQKDGRlY2lzaW9uX3JlZhgGIAEoCTob0vMYF2V2dC5sZWRnZXIuZW50cnlfcG9zdGVkImgKEUNoYWluSGVhZEFkdmFuY2VkEg8KB2Jvb2tfaWQYASABKAkSEAoIc2VxdWVuY2UYAiABKAMSDAoEaGFzaBgDIAEoCToi0vMYHmV2dC5sZWRnZXIuY2hhaW5faGVhZF9hZHZhbmNlZCJ/ChZQZW5kaW5nVHJhbnNmZXJFeHBpcmVkEhIKCnBlbmRpbmdfaWQYASABKAkSDwoHYm9va19pZBgCIAEoCRIXCg9leHBpcnlfZW50cnlfaWQYAyABKAk6J9LzGCNldnQubGVkZ2VyLnBlbmRpbmdfdHJhbnNmZXJfZXhwaXJlZCqSAQoLQWNjb3VudEtpbmQSHAoYQUNDT1VOVF9LSU5EX1VOU1BFQ0lGSUVEEAASGAoUQUNDT1VOVF9LSU5EX0NVU1RPRFkQARIVChFBQ0NPVU5UX0tJTkRfRlVORBACEh0KGUFDQ09VTlRfS0lORF9DT1VOVEVSUEFSVFkQAxIVChFBQ0NPVU5UX0tJTkRfTUVNTxAEKj0KBFNpZGUSFAoQU0lERV9VTlNQRUNJRklFRBAAEg4KClNJREVfREVCSVQQARIPCgtTSURFX0NSRURJVBACKq8BCglFbnRyeUtpbmQSGgoWRU5UUllfS0lORF9VTlNQRUNJRklFRBAAEhUKEUVOVFJZX0tJTkRfUE9TVEVEEAESFgoSRU5UUllfS0lORF9QRU5ESU5HEAISGwoXRU5UUllfS0lORF9QT1NUX1BFTkRJTkcQAxIbChdFTlRSWV9LSU5EX1ZPSURfUEVORElORxAEEh0KGUVOVFJZX0tJTkRfRVhQSVJFX1BFTkRJTkcQBSpfCgtFbnRyeVN0YXR1cxIcChhFTlRSWV9TVEFUVVNfVU5TUEVDSUZJRUQQABIYChRFTlRSWV9TVEFUVVNfQVBQTElFRBABEhgKFEVOVFJZX1NUQVRVU19SRUZVU0VEEAIypQkKDUxlZGdlclNlcnZpY2UScQoLQ2hlY2tIZWFsdGgSIy55aXNoaS5jb21tb24udjEuSGVhbHRoQ2hlY2tSZXF1ZXN0GiQueWlzaGkuY29tbW9uLnYxLkhlYWx0aENoZWNrUmVzcG9uc2UiF8rzGBNsZWRnZXIuaGVhbHRoLmNoZWNrEloKCE9wZW5Cb29rEiAueWlzaGkubGVkZ2VyLnYxLk9wZW5Cb29rUmVxdWVzdBoVLnlpc2hpLmxlZGdlci52MS5Cb29rIhXK8xgRbGVkZ2VyLmJvb2tzLm9wZW4SZgoLT3BlbkFjY291bnQSIy55aXNoaS5sZWRnZXIudjEuT3BlbkFjY291bnRSZXF1ZXN0GhgueWlzaGkubGVkZ2VyLnYxLkFjY291bnQiGMrzGBRsZWRnZXIuYWNjb3VudHMub3BlbhJpCgxDbG9zZUFjY291bnQSJC55aXNoaS5sZWRnZXIudjEuQ2xvc2VBY2NvdW50UmVxdWVzdBoYLnlpc2hpLmxlZGdlci52MS5BY2NvdW50IhnK8xgVbGVkZ2VyLmFjY291bnRzLmNsb3NlEmMKCkdldEFjY291bnQSIi55aXNoaS5sZWRnZXIudjEuR2V0QWNjb3VudFJlcXVlc3QaGC55aXNoaS5sZWRnZXIudjEuQWNjb3VudCIXyvMYE2xlZGdlci5hY2NvdW50cy5nZXQScQoLUG9zdEVudHJpZXMSIy55aXNoaS5sZWRnZXIudjEuUG9zdEVudHJpZXNSZXF1ZXN0GiQueWlzaGkubGVkZ2VyLnYxLlBvc3RFbnRyaWVzUmVzcG9uc2UiF8rzGBNsZWRnZXIuZW50cmllcy5wb3N0ElwKCEdldEVudHJ5EiAueWlzaGkubGVkZ2VyLnYxLkdldEVudHJ5UmVxdWVzdBoWLnlpc2hpLmxlZGdlci52MS5FbnRyeSIWyvMYEmxlZGdlci5lbnRyaWVzLmdldBJjCgpHZXRCYWxhbmNlEiIueWlzaGkubGVkZ2VyLnYxLkdldEJhbGFuY2VSZXF1ZXN0GhgueWlzaGkubGVkZ2VyLnYxLkJhbGFuY2UiF8rzGBNsZWRnZXIuYmFsYW5jZXMuZ2V0EmsKDEdldFN0YXRlbWVudBIkLnlpc2hpLmxlZGdlci52MS5HZXRTdGF0ZW1lbnRSZXF1ZXN0GhoueWlzaGkubGVkZ2VyLnYxLlN0YXRlbWVudCIZyvMYFWxlZGdlci5zdGF0ZW1lbnRzLmdldBJ3Cg9HZXRUcmlhbEJhbGFuY2USJy55aXNoaS5sZWRnZXIudjEuR2V0VHJpYWxCYWxhbmNlUmVxdWVzdBodLnlpc2hpLmxlZGdlci52MS5UcmlhbEJhbGFuY2UiHMrzGBhsZWRnZXIudHJpYWxfYmFsYW5jZS5nZXQScQoLVmVyaWZ5Q2hhaW4SIy55aXNoaS5sZWRnZXIudjEuVmVyaWZ5Q2hhaW5SZXF1ZXN0GiQueWlzaGkubGVkZ2VyLnYxLlZlcmlmeUNoYWluUmVzcG9uc2UiF8rzGBNsZWRnZXIuY2hhaW4udmVyaWZ5YgZwcm90bzM", [file_google_protobuf_timestamp, file_yishi_common_v1_envelope, file_yishi_common_v1_health, file_yishi_options_v1_options]);
+
+/**
+ * @generated from message yishi.ledger.v1.AccountFlags
+ */
+export type AccountFlags = Message<"yishi.ledger.v1.AccountFlags"> & {
+  /**
+   * No overdraft for accounts whose normal side is credit (funds): debits (posted and pending)
+   * may never exceed posted credits.
+   *
+   * @generated from field: bool debits_must_not_exceed_credits = 1;
+   */
+  debitsMustNotExceedCredits: boolean;
+
+  /**
+   * @generated from field: bool credits_must_not_exceed_debits = 2;
+   */
+  creditsMustNotExceedDebits: boolean;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.AccountFlags
+ */
+export type AccountFlagsJson = {
+  /**
+   * No overdraft for accounts whose normal side is credit (funds): debits (posted and pending)
+   * may never exceed posted credits.
+   *
+   * @generated from field: bool debits_must_not_exceed_credits = 1;
+   */
+  debitsMustNotExceedCredits?: boolean;
+
+  /**
+   * @generated from field: bool credits_must_not_exceed_debits = 2;
+   */
+  creditsMustNotExceedDebits?: boolean;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.AccountFlags.
+ * Use `create(AccountFlagsSchema)` to create a new message.
+ */
+export const AccountFlagsSchema: GenMessage<AccountFlags, {jsonType: AccountFlagsJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 0);
+
+/**
+ * What an account belongs to, so statements can be built from accounts.
+ *
+ * @generated from message yishi.ledger.v1.AccountReferences
+ */
+export type AccountReferences = Message<"yishi.ledger.v1.AccountReferences"> & {
+  /**
+   * @generated from field: string community = 1;
+   */
+  community: string;
+
+  /**
+   * @generated from field: string estate = 2;
+   */
+  estate: string;
+
+  /**
+   * @generated from field: string project = 3;
+   */
+  project: string;
+
+  /**
+   * @generated from field: string household = 4;
+   */
+  household: string;
+
+  /**
+   * @generated from field: string organisation = 5;
+   */
+  organisation: string;
+};
+
+/**
+ * What an account belongs to, so statements can be built from accounts.
+ *
+ * @generated from message yishi.ledger.v1.AccountReferences
+ */
+export type AccountReferencesJson = {
+  /**
+   * @generated from field: string community = 1;
+   */
+  community?: string;
+
+  /**
+   * @generated from field: string estate = 2;
+   */
+  estate?: string;
+
+  /**
+   * @generated from field: string project = 3;
+   */
+  project?: string;
+
+  /**
+   * @generated from field: string household = 4;
+   */
+  household?: string;
+
+  /**
+   * @generated from field: string organisation = 5;
+   */
+  organisation?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.AccountReferences.
+ * Use `create(AccountReferencesSchema)` to create a new message.
+ */
+export const AccountReferencesSchema: GenMessage<AccountReferences, {jsonType: AccountReferencesJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 1);
+
+/**
+ * @generated from message yishi.ledger.v1.OpenBookRequest
+ */
+export type OpenBookRequest = Message<"yishi.ledger.v1.OpenBookRequest"> & {
+  /**
+   * The community (tenant) this book belongs to; opening it again returns the same book.
+   *
+   * @generated from field: string community_ref = 1;
+   */
+  communityRef: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.OpenBookRequest
+ */
+export type OpenBookRequestJson = {
+  /**
+   * The community (tenant) this book belongs to; opening it again returns the same book.
+   *
+   * @generated from field: string community_ref = 1;
+   */
+  communityRef?: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.OpenBookRequest.
+ * Use `create(OpenBookRequestSchema)` to create a new message.
+ */
+export const OpenBookRequestSchema: GenMessage<OpenBookRequest, {jsonType: OpenBookRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 2);
+
+/**
+ * @generated from message yishi.ledger.v1.Book
+ */
+export type Book = Message<"yishi.ledger.v1.Book"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string community_ref = 2;
+   */
+  communityRef: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name: string;
+
+  /**
+   * @generated from field: int64 head_sequence = 4;
+   */
+  headSequence: bigint;
+
+  /**
+   * Hex SHA-256 of the last entry, or empty for an empty book.
+   *
+   * @generated from field: string head_hash = 5;
+   */
+  headHash: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.Book
+ */
+export type BookJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string community_ref = 2;
+   */
+  communityRef?: string;
+
+  /**
+   * @generated from field: string name = 3;
+   */
+  name?: string;
+
+  /**
+   * @generated from field: int64 head_sequence = 4;
+   */
+  headSequence?: string;
+
+  /**
+   * Hex SHA-256 of the last entry, or empty for an empty book.
+   *
+   * @generated from field: string head_hash = 5;
+   */
+  headHash?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.Book.
+ * Use `create(BookSchema)` to create a new message.
+ */
+export const BookSchema: GenMessage<Book, {jsonType: BookJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 3);
+
+/**
+ * @generated from message yishi.ledger.v1.OpenAccountRequest
+ */
+export type OpenAccountRequest = Message<"yishi.ledger.v1.OpenAccountRequest"> & {
+  /**
+   * @generated from field: string book_id = 1;
+   */
+  bookId: string;
+
+  /**
+   * Unique in the book, e.g. "fund.project.p45.self_raised".
+   *
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * @generated from field: string name_zh = 3;
+   */
+  nameZh: string;
+
+  /**
+   * @generated from field: string name_en = 4;
+   */
+  nameEn: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.AccountKind kind = 5;
+   */
+  kind: AccountKind;
+
+  /**
+   * ISO 4217; CNY when empty.
+   *
+   * @generated from field: string currency = 6;
+   */
+  currency: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.Side normal_side = 7;
+   */
+  normalSide: Side;
+
+  /**
+   * @generated from field: yishi.ledger.v1.AccountFlags flags = 8;
+   */
+  flags?: AccountFlags | undefined;
+
+  /**
+   * @generated from field: yishi.ledger.v1.AccountReferences references = 9;
+   */
+  references?: AccountReferences | undefined;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.OpenAccountRequest
+ */
+export type OpenAccountRequestJson = {
+  /**
+   * @generated from field: string book_id = 1;
+   */
+  bookId?: string;
+
+  /**
+   * Unique in the book, e.g. "fund.project.p45.self_raised".
+   *
+   * @generated from field: string code = 2;
+   */
+  code?: string;
+
+  /**
+   * @generated from field: string name_zh = 3;
+   */
+  nameZh?: string;
+
+  /**
+   * @generated from field: string name_en = 4;
+   */
+  nameEn?: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.AccountKind kind = 5;
+   */
+  kind?: AccountKindJson;
+
+  /**
+   * ISO 4217; CNY when empty.
+   *
+   * @generated from field: string currency = 6;
+   */
+  currency?: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.Side normal_side = 7;
+   */
+  normalSide?: SideJson;
+
+  /**
+   * @generated from field: yishi.ledger.v1.AccountFlags flags = 8;
+   */
+  flags?: AccountFlagsJson;
+
+  /**
+   * @generated from field: yishi.ledger.v1.AccountReferences references = 9;
+   */
+  references?: AccountReferencesJson;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.OpenAccountRequest.
+ * Use `create(OpenAccountRequestSchema)` to create a new message.
+ */
+export const OpenAccountRequestSchema: GenMessage<OpenAccountRequest, {jsonType: OpenAccountRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 4);
+
+/**
+ * @generated from message yishi.ledger.v1.CloseAccountRequest
+ */
+export type CloseAccountRequest = Message<"yishi.ledger.v1.CloseAccountRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.CloseAccountRequest
+ */
+export type CloseAccountRequestJson = {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.CloseAccountRequest.
+ * Use `create(CloseAccountRequestSchema)` to create a new message.
+ */
+export const CloseAccountRequestSchema: GenMessage<CloseAccountRequest, {jsonType: CloseAccountRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 5);
+
+/**
+ * @generated from message yishi.ledger.v1.GetAccountRequest
+ */
+export type GetAccountRequest = Message<"yishi.ledger.v1.GetAccountRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.GetAccountRequest
+ */
+export type GetAccountRequestJson = {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.GetAccountRequest.
+ * Use `create(GetAccountRequestSchema)` to create a new message.
+ */
+export const GetAccountRequestSchema: GenMessage<GetAccountRequest, {jsonType: GetAccountRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 6);
+
+/**
+ * @generated from message yishi.ledger.v1.Account
+ */
+export type Account = Message<"yishi.ledger.v1.Account"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string book_id = 2;
+   */
+  bookId: string;
+
+  /**
+   * @generated from field: string code = 3;
+   */
+  code: string;
+
+  /**
+   * @generated from field: string name_zh = 4;
+   */
+  nameZh: string;
+
+  /**
+   * @generated from field: string name_en = 5;
+   */
+  nameEn: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.AccountKind kind = 6;
+   */
+  kind: AccountKind;
+
+  /**
+   * @generated from field: string currency = 7;
+   */
+  currency: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.Side normal_side = 8;
+   */
+  normalSide: Side;
+
+  /**
+   * @generated from field: yishi.ledger.v1.AccountFlags flags = 9;
+   */
+  flags?: AccountFlags | undefined;
+
+  /**
+   * @generated from field: yishi.ledger.v1.AccountReferences references = 10;
+   */
+  references?: AccountReferences | undefined;
+
+  /**
+   * @generated from field: bool closed = 11;
+   */
+  closed: boolean;
+
+  /**
+   * @generated from field: yishi.ledger.v1.Balance balance = 12;
+   */
+  balance?: Balance | undefined;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.Account
+ */
+export type AccountJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string book_id = 2;
+   */
+  bookId?: string;
+
+  /**
+   * @generated from field: string code = 3;
+   */
+  code?: string;
+
+  /**
+   * @generated from field: string name_zh = 4;
+   */
+  nameZh?: string;
+
+  /**
+   * @generated from field: string name_en = 5;
+   */
+  nameEn?: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.AccountKind kind = 6;
+   */
+  kind?: AccountKindJson;
+
+  /**
+   * @generated from field: string currency = 7;
+   */
+  currency?: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.Side normal_side = 8;
+   */
+  normalSide?: SideJson;
+
+  /**
+   * @generated from field: yishi.ledger.v1.AccountFlags flags = 9;
+   */
+  flags?: AccountFlagsJson;
+
+  /**
+   * @generated from field: yishi.ledger.v1.AccountReferences references = 10;
+   */
+  references?: AccountReferencesJson;
+
+  /**
+   * @generated from field: bool closed = 11;
+   */
+  closed?: boolean;
+
+  /**
+   * @generated from field: yishi.ledger.v1.Balance balance = 12;
+   */
+  balance?: BalanceJson;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.Account.
+ * Use `create(AccountSchema)` to create a new message.
+ */
+export const AccountSchema: GenMessage<Account, {jsonType: AccountJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 7);
+
+/**
+ * @generated from message yishi.ledger.v1.Balance
+ */
+export type Balance = Message<"yishi.ledger.v1.Balance"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string currency = 2;
+   */
+  currency: string;
+
+  /**
+   * @generated from field: string debits_posted = 3;
+   */
+  debitsPosted: string;
+
+  /**
+   * @generated from field: string credits_posted = 4;
+   */
+  creditsPosted: string;
+
+  /**
+   * @generated from field: string debits_pending = 5;
+   */
+  debitsPending: string;
+
+  /**
+   * @generated from field: string credits_pending = 6;
+   */
+  creditsPending: string;
+
+  /**
+   * Posted balance on the account's normal side.
+   *
+   * @generated from field: string posted = 7;
+   */
+  posted: string;
+
+  /**
+   * Posted balance less what pending transfers have reserved, on the normal side.
+   *
+   * @generated from field: string available = 8;
+   */
+  available: string;
+
+  /**
+   * Set when this is the balance at a past moment (pending amounts are then zero).
+   *
+   * @generated from field: google.protobuf.Timestamp as_of = 9;
+   */
+  asOf?: Timestamp | undefined;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.Balance
+ */
+export type BalanceJson = {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId?: string;
+
+  /**
+   * @generated from field: string currency = 2;
+   */
+  currency?: string;
+
+  /**
+   * @generated from field: string debits_posted = 3;
+   */
+  debitsPosted?: string;
+
+  /**
+   * @generated from field: string credits_posted = 4;
+   */
+  creditsPosted?: string;
+
+  /**
+   * @generated from field: string debits_pending = 5;
+   */
+  debitsPending?: string;
+
+  /**
+   * @generated from field: string credits_pending = 6;
+   */
+  creditsPending?: string;
+
+  /**
+   * Posted balance on the account's normal side.
+   *
+   * @generated from field: string posted = 7;
+   */
+  posted?: string;
+
+  /**
+   * Posted balance less what pending transfers have reserved, on the normal side.
+   *
+   * @generated from field: string available = 8;
+   */
+  available?: string;
+
+  /**
+   * Set when this is the balance at a past moment (pending amounts are then zero).
+   *
+   * @generated from field: google.protobuf.Timestamp as_of = 9;
+   */
+  asOf?: TimestampJson;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.Balance.
+ * Use `create(BalanceSchema)` to create a new message.
+ */
+export const BalanceSchema: GenMessage<Balance, {jsonType: BalanceJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 8);
+
+/**
+ * @generated from message yishi.ledger.v1.Posting
+ */
+export type Posting = Message<"yishi.ledger.v1.Posting"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.Side side = 2;
+   */
+  side: Side;
+
+  /**
+   * @generated from field: yishi.common.v1.Money amount = 3;
+   */
+  amount?: Money | undefined;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.Posting
+ */
+export type PostingJson = {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId?: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.Side side = 2;
+   */
+  side?: SideJson;
+
+  /**
+   * @generated from field: yishi.common.v1.Money amount = 3;
+   */
+  amount?: MoneyJson;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.Posting.
+ * Use `create(PostingSchema)` to create a new message.
+ */
+export const PostingSchema: GenMessage<Posting, {jsonType: PostingJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 9);
+
+/**
+ * @generated from message yishi.ledger.v1.NewEntry
+ */
+export type NewEntry = Message<"yishi.ledger.v1.NewEntry"> & {
+  /**
+   * Client-supplied UUID: the idempotency key.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string book_id = 2;
+   */
+  bookId: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.EntryKind kind = 3;
+   */
+  kind: EntryKind;
+
+  /**
+   * YYYY-MM-DD; today (Asia/Shanghai) when empty.
+   *
+   * @generated from field: string effective_date = 4;
+   */
+  effectiveDate: string;
+
+  /**
+   * @generated from field: string memo = 5;
+   */
+  memo: string;
+
+  /**
+   * Who recorded it (a user or person id).
+   *
+   * @generated from field: string recorded_by = 6;
+   */
+  recordedBy: string;
+
+  /**
+   * Receipt or invoice number.
+   *
+   * @generated from field: string evidence = 7;
+   */
+  evidence: string;
+
+  /**
+   * The decision that authorised it, e.g. a ballot id.
+   *
+   * @generated from field: string decision_ref = 8;
+   */
+  decisionRef: string;
+
+  /**
+   * @generated from field: map<string, string> metadata = 9;
+   */
+  metadata: { [key: string]: string };
+
+  /**
+   * Two or more postings, balanced per currency. For POST_PENDING: the amount to post (one debit,
+   * one credit, on the pending transfer's accounts); empty posts it in full. Empty for VOID_PENDING.
+   *
+   * @generated from field: repeated yishi.ledger.v1.Posting postings = 10;
+   */
+  postings: Posting[];
+
+  /**
+   * The pending transfer this entry posts or voids.
+   *
+   * @generated from field: string pending_id = 11;
+   */
+  pendingId: string;
+
+  /**
+   * When a PENDING entry's reservation lapses.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 12;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * The entry this one reverses (corrections are reversals, never edits).
+   *
+   * @generated from field: string reverses_entry_id = 13;
+   */
+  reversesEntryId: string;
+
+  /**
+   * Links this entry with the next one in the batch: the chain succeeds or fails as one.
+   *
+   * @generated from field: bool linked = 14;
+   */
+  linked: boolean;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.NewEntry
+ */
+export type NewEntryJson = {
+  /**
+   * Client-supplied UUID: the idempotency key.
+   *
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string book_id = 2;
+   */
+  bookId?: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.EntryKind kind = 3;
+   */
+  kind?: EntryKindJson;
+
+  /**
+   * YYYY-MM-DD; today (Asia/Shanghai) when empty.
+   *
+   * @generated from field: string effective_date = 4;
+   */
+  effectiveDate?: string;
+
+  /**
+   * @generated from field: string memo = 5;
+   */
+  memo?: string;
+
+  /**
+   * Who recorded it (a user or person id).
+   *
+   * @generated from field: string recorded_by = 6;
+   */
+  recordedBy?: string;
+
+  /**
+   * Receipt or invoice number.
+   *
+   * @generated from field: string evidence = 7;
+   */
+  evidence?: string;
+
+  /**
+   * The decision that authorised it, e.g. a ballot id.
+   *
+   * @generated from field: string decision_ref = 8;
+   */
+  decisionRef?: string;
+
+  /**
+   * @generated from field: map<string, string> metadata = 9;
+   */
+  metadata?: { [key: string]: string };
+
+  /**
+   * Two or more postings, balanced per currency. For POST_PENDING: the amount to post (one debit,
+   * one credit, on the pending transfer's accounts); empty posts it in full. Empty for VOID_PENDING.
+   *
+   * @generated from field: repeated yishi.ledger.v1.Posting postings = 10;
+   */
+  postings?: PostingJson[];
+
+  /**
+   * The pending transfer this entry posts or voids.
+   *
+   * @generated from field: string pending_id = 11;
+   */
+  pendingId?: string;
+
+  /**
+   * When a PENDING entry's reservation lapses.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 12;
+   */
+  expiresAt?: TimestampJson;
+
+  /**
+   * The entry this one reverses (corrections are reversals, never edits).
+   *
+   * @generated from field: string reverses_entry_id = 13;
+   */
+  reversesEntryId?: string;
+
+  /**
+   * Links this entry with the next one in the batch: the chain succeeds or fails as one.
+   *
+   * @generated from field: bool linked = 14;
+   */
+  linked?: boolean;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.NewEntry.
+ * Use `create(NewEntrySchema)` to create a new message.
+ */
+export const NewEntrySchema: GenMessage<NewEntry, {jsonType: NewEntryJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 10);
+
+/**
+ * @generated from message yishi.ledger.v1.PostEntriesRequest
+ */
+export type PostEntriesRequest = Message<"yishi.ledger.v1.PostEntriesRequest"> & {
+  /**
+   * @generated from field: repeated yishi.ledger.v1.NewEntry entries = 1;
+   */
+  entries: NewEntry[];
+};
+
+/**
+ * @generated from message yishi.ledger.v1.PostEntriesRequest
+ */
+export type PostEntriesRequestJson = {
+  /**
+   * @generated from field: repeated yishi.ledger.v1.NewEntry entries = 1;
+   */
+  entries?: NewEntryJson[];
+};
+
+/**
+ * Describes the message yishi.ledger.v1.PostEntriesRequest.
+ * Use `create(PostEntriesRequestSchema)` to create a new message.
+ */
+export const PostEntriesRequestSchema: GenMessage<PostEntriesRequest, {jsonType: PostEntriesRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 11);
+
+/**
+ * @generated from message yishi.ledger.v1.EntryResult
+ */
+export type EntryResult = Message<"yishi.ledger.v1.EntryResult"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.EntryStatus status = 2;
+   */
+  status: EntryStatus;
+
+  /**
+   * Why it was refused, e.g. "EXCEEDS_CREDITS", "LINKED_ENTRY_FAILED".
+   *
+   * @generated from field: string refusal = 3;
+   */
+  refusal: string;
+
+  /**
+   * @generated from field: int64 sequence = 4;
+   */
+  sequence: bigint;
+
+  /**
+   * @generated from field: string hash = 5;
+   */
+  hash: string;
+
+  /**
+   * True when this is the stored result of an earlier request with the same id and content.
+   *
+   * @generated from field: bool replayed = 6;
+   */
+  replayed: boolean;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.EntryResult
+ */
+export type EntryResultJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.EntryStatus status = 2;
+   */
+  status?: EntryStatusJson;
+
+  /**
+   * Why it was refused, e.g. "EXCEEDS_CREDITS", "LINKED_ENTRY_FAILED".
+   *
+   * @generated from field: string refusal = 3;
+   */
+  refusal?: string;
+
+  /**
+   * @generated from field: int64 sequence = 4;
+   */
+  sequence?: string;
+
+  /**
+   * @generated from field: string hash = 5;
+   */
+  hash?: string;
+
+  /**
+   * True when this is the stored result of an earlier request with the same id and content.
+   *
+   * @generated from field: bool replayed = 6;
+   */
+  replayed?: boolean;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.EntryResult.
+ * Use `create(EntryResultSchema)` to create a new message.
+ */
+export const EntryResultSchema: GenMessage<EntryResult, {jsonType: EntryResultJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 12);
+
+/**
+ * @generated from message yishi.ledger.v1.PostEntriesResponse
+ */
+export type PostEntriesResponse = Message<"yishi.ledger.v1.PostEntriesResponse"> & {
+  /**
+   * @generated from field: repeated yishi.ledger.v1.EntryResult results = 1;
+   */
+  results: EntryResult[];
+};
+
+/**
+ * @generated from message yishi.ledger.v1.PostEntriesResponse
+ */
+export type PostEntriesResponseJson = {
+  /**
+   * @generated from field: repeated yishi.ledger.v1.EntryResult results = 1;
+   */
+  results?: EntryResultJson[];
+};
+
+/**
+ * Describes the message yishi.ledger.v1.PostEntriesResponse.
+ * Use `create(PostEntriesResponseSchema)` to create a new message.
+ */
+export const PostEntriesResponseSchema: GenMessage<PostEntriesResponse, {jsonType: PostEntriesResponseJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 13);
+
+/**
+ * @generated from message yishi.ledger.v1.GetEntryRequest
+ */
+export type GetEntryRequest = Message<"yishi.ledger.v1.GetEntryRequest"> & {
+  /**
+   * @generated from field: string entry_id = 1;
+   */
+  entryId: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.GetEntryRequest
+ */
+export type GetEntryRequestJson = {
+  /**
+   * @generated from field: string entry_id = 1;
+   */
+  entryId?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.GetEntryRequest.
+ * Use `create(GetEntryRequestSchema)` to create a new message.
+ */
+export const GetEntryRequestSchema: GenMessage<GetEntryRequest, {jsonType: GetEntryRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 14);
+
+/**
+ * @generated from message yishi.ledger.v1.Entry
+ */
+export type Entry = Message<"yishi.ledger.v1.Entry"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string book_id = 2;
+   */
+  bookId: string;
+
+  /**
+   * @generated from field: int64 sequence = 3;
+   */
+  sequence: bigint;
+
+  /**
+   * @generated from field: yishi.ledger.v1.EntryKind kind = 4;
+   */
+  kind: EntryKind;
+
+  /**
+   * @generated from field: string effective_date = 5;
+   */
+  effectiveDate: string;
+
+  /**
+   * @generated from field: string memo = 6;
+   */
+  memo: string;
+
+  /**
+   * @generated from field: string recorded_by = 7;
+   */
+  recordedBy: string;
+
+  /**
+   * @generated from field: string evidence = 8;
+   */
+  evidence: string;
+
+  /**
+   * @generated from field: string decision_ref = 9;
+   */
+  decisionRef: string;
+
+  /**
+   * @generated from field: map<string, string> metadata = 10;
+   */
+  metadata: { [key: string]: string };
+
+  /**
+   * @generated from field: repeated yishi.ledger.v1.Posting postings = 11;
+   */
+  postings: Posting[];
+
+  /**
+   * @generated from field: string pending_id = 12;
+   */
+  pendingId: string;
+
+  /**
+   * @generated from field: string reverses_entry_id = 13;
+   */
+  reversesEntryId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp recorded_at = 14;
+   */
+  recordedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string hash = 15;
+   */
+  hash: string;
+
+  /**
+   * @generated from field: string previous_hash = 16;
+   */
+  previousHash: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.Entry
+ */
+export type EntryJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string book_id = 2;
+   */
+  bookId?: string;
+
+  /**
+   * @generated from field: int64 sequence = 3;
+   */
+  sequence?: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.EntryKind kind = 4;
+   */
+  kind?: EntryKindJson;
+
+  /**
+   * @generated from field: string effective_date = 5;
+   */
+  effectiveDate?: string;
+
+  /**
+   * @generated from field: string memo = 6;
+   */
+  memo?: string;
+
+  /**
+   * @generated from field: string recorded_by = 7;
+   */
+  recordedBy?: string;
+
+  /**
+   * @generated from field: string evidence = 8;
+   */
+  evidence?: string;
+
+  /**
+   * @generated from field: string decision_ref = 9;
+   */
+  decisionRef?: string;
+
+  /**
+   * @generated from field: map<string, string> metadata = 10;
+   */
+  metadata?: { [key: string]: string };
+
+  /**
+   * @generated from field: repeated yishi.ledger.v1.Posting postings = 11;
+   */
+  postings?: PostingJson[];
+
+  /**
+   * @generated from field: string pending_id = 12;
+   */
+  pendingId?: string;
+
+  /**
+   * @generated from field: string reverses_entry_id = 13;
+   */
+  reversesEntryId?: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp recorded_at = 14;
+   */
+  recordedAt?: TimestampJson;
+
+  /**
+   * @generated from field: string hash = 15;
+   */
+  hash?: string;
+
+  /**
+   * @generated from field: string previous_hash = 16;
+   */
+  previousHash?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.Entry.
+ * Use `create(EntrySchema)` to create a new message.
+ */
+export const EntrySchema: GenMessage<Entry, {jsonType: EntryJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 15);
+
+/**
+ * @generated from message yishi.ledger.v1.GetBalanceRequest
+ */
+export type GetBalanceRequest = Message<"yishi.ledger.v1.GetBalanceRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The balance as it stood at this moment; now when absent.
+   *
+   * @generated from field: google.protobuf.Timestamp as_of = 2;
+   */
+  asOf?: Timestamp | undefined;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.GetBalanceRequest
+ */
+export type GetBalanceRequestJson = {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId?: string;
+
+  /**
+   * The balance as it stood at this moment; now when absent.
+   *
+   * @generated from field: google.protobuf.Timestamp as_of = 2;
+   */
+  asOf?: TimestampJson;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.GetBalanceRequest.
+ * Use `create(GetBalanceRequestSchema)` to create a new message.
+ */
+export const GetBalanceRequestSchema: GenMessage<GetBalanceRequest, {jsonType: GetBalanceRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 16);
+
+/**
+ * @generated from message yishi.ledger.v1.GetStatementRequest
+ */
+export type GetStatementRequest = Message<"yishi.ledger.v1.GetStatementRequest"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * Resume after this sequence (from the previous page's next_after_sequence).
+   *
+   * @generated from field: int64 after_sequence = 2;
+   */
+  afterSequence: bigint;
+
+  /**
+   * @generated from field: int32 page_size = 3;
+   */
+  pageSize: number;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.GetStatementRequest
+ */
+export type GetStatementRequestJson = {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId?: string;
+
+  /**
+   * Resume after this sequence (from the previous page's next_after_sequence).
+   *
+   * @generated from field: int64 after_sequence = 2;
+   */
+  afterSequence?: string;
+
+  /**
+   * @generated from field: int32 page_size = 3;
+   */
+  pageSize?: number;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.GetStatementRequest.
+ * Use `create(GetStatementRequestSchema)` to create a new message.
+ */
+export const GetStatementRequestSchema: GenMessage<GetStatementRequest, {jsonType: GetStatementRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 17);
+
+/**
+ * @generated from message yishi.ledger.v1.StatementLine
+ */
+export type StatementLine = Message<"yishi.ledger.v1.StatementLine"> & {
+  /**
+   * @generated from field: string entry_id = 1;
+   */
+  entryId: string;
+
+  /**
+   * @generated from field: int64 sequence = 2;
+   */
+  sequence: bigint;
+
+  /**
+   * @generated from field: string effective_date = 3;
+   */
+  effectiveDate: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp recorded_at = 4;
+   */
+  recordedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string memo = 5;
+   */
+  memo: string;
+
+  /**
+   * @generated from field: string evidence = 6;
+   */
+  evidence: string;
+
+  /**
+   * @generated from field: string debit = 7;
+   */
+  debit: string;
+
+  /**
+   * @generated from field: string credit = 8;
+   */
+  credit: string;
+
+  /**
+   * Posted balance on the account's normal side after this line.
+   *
+   * @generated from field: string running_balance = 9;
+   */
+  runningBalance: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.StatementLine
+ */
+export type StatementLineJson = {
+  /**
+   * @generated from field: string entry_id = 1;
+   */
+  entryId?: string;
+
+  /**
+   * @generated from field: int64 sequence = 2;
+   */
+  sequence?: string;
+
+  /**
+   * @generated from field: string effective_date = 3;
+   */
+  effectiveDate?: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp recorded_at = 4;
+   */
+  recordedAt?: TimestampJson;
+
+  /**
+   * @generated from field: string memo = 5;
+   */
+  memo?: string;
+
+  /**
+   * @generated from field: string evidence = 6;
+   */
+  evidence?: string;
+
+  /**
+   * @generated from field: string debit = 7;
+   */
+  debit?: string;
+
+  /**
+   * @generated from field: string credit = 8;
+   */
+  credit?: string;
+
+  /**
+   * Posted balance on the account's normal side after this line.
+   *
+   * @generated from field: string running_balance = 9;
+   */
+  runningBalance?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.StatementLine.
+ * Use `create(StatementLineSchema)` to create a new message.
+ */
+export const StatementLineSchema: GenMessage<StatementLine, {jsonType: StatementLineJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 18);
+
+/**
+ * @generated from message yishi.ledger.v1.Statement
+ */
+export type Statement = Message<"yishi.ledger.v1.Statement"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string currency = 2;
+   */
+  currency: string;
+
+  /**
+   * @generated from field: repeated yishi.ledger.v1.StatementLine lines = 3;
+   */
+  lines: StatementLine[];
+
+  /**
+   * Zero when this is the last page.
+   *
+   * @generated from field: int64 next_after_sequence = 4;
+   */
+  nextAfterSequence: bigint;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.Statement
+ */
+export type StatementJson = {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId?: string;
+
+  /**
+   * @generated from field: string currency = 2;
+   */
+  currency?: string;
+
+  /**
+   * @generated from field: repeated yishi.ledger.v1.StatementLine lines = 3;
+   */
+  lines?: StatementLineJson[];
+
+  /**
+   * Zero when this is the last page.
+   *
+   * @generated from field: int64 next_after_sequence = 4;
+   */
+  nextAfterSequence?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.Statement.
+ * Use `create(StatementSchema)` to create a new message.
+ */
+export const StatementSchema: GenMessage<Statement, {jsonType: StatementJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 19);
+
+/**
+ * @generated from message yishi.ledger.v1.GetTrialBalanceRequest
+ */
+export type GetTrialBalanceRequest = Message<"yishi.ledger.v1.GetTrialBalanceRequest"> & {
+  /**
+   * @generated from field: string book_id = 1;
+   */
+  bookId: string;
+
+  /**
+   * YYYY-MM-DD, by effective date; today when empty.
+   *
+   * @generated from field: string as_of_date = 2;
+   */
+  asOfDate: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.GetTrialBalanceRequest
+ */
+export type GetTrialBalanceRequestJson = {
+  /**
+   * @generated from field: string book_id = 1;
+   */
+  bookId?: string;
+
+  /**
+   * YYYY-MM-DD, by effective date; today when empty.
+   *
+   * @generated from field: string as_of_date = 2;
+   */
+  asOfDate?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.GetTrialBalanceRequest.
+ * Use `create(GetTrialBalanceRequestSchema)` to create a new message.
+ */
+export const GetTrialBalanceRequestSchema: GenMessage<GetTrialBalanceRequest, {jsonType: GetTrialBalanceRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 20);
+
+/**
+ * @generated from message yishi.ledger.v1.TrialBalanceLine
+ */
+export type TrialBalanceLine = Message<"yishi.ledger.v1.TrialBalanceLine"> & {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * @generated from field: string code = 2;
+   */
+  code: string;
+
+  /**
+   * @generated from field: string name_zh = 3;
+   */
+  nameZh: string;
+
+  /**
+   * @generated from field: string name_en = 4;
+   */
+  nameEn: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.AccountKind kind = 5;
+   */
+  kind: AccountKind;
+
+  /**
+   * @generated from field: string currency = 6;
+   */
+  currency: string;
+
+  /**
+   * @generated from field: string debits = 7;
+   */
+  debits: string;
+
+  /**
+   * @generated from field: string credits = 8;
+   */
+  credits: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.TrialBalanceLine
+ */
+export type TrialBalanceLineJson = {
+  /**
+   * @generated from field: string account_id = 1;
+   */
+  accountId?: string;
+
+  /**
+   * @generated from field: string code = 2;
+   */
+  code?: string;
+
+  /**
+   * @generated from field: string name_zh = 3;
+   */
+  nameZh?: string;
+
+  /**
+   * @generated from field: string name_en = 4;
+   */
+  nameEn?: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.AccountKind kind = 5;
+   */
+  kind?: AccountKindJson;
+
+  /**
+   * @generated from field: string currency = 6;
+   */
+  currency?: string;
+
+  /**
+   * @generated from field: string debits = 7;
+   */
+  debits?: string;
+
+  /**
+   * @generated from field: string credits = 8;
+   */
+  credits?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.TrialBalanceLine.
+ * Use `create(TrialBalanceLineSchema)` to create a new message.
+ */
+export const TrialBalanceLineSchema: GenMessage<TrialBalanceLine, {jsonType: TrialBalanceLineJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 21);
+
+/**
+ * @generated from message yishi.ledger.v1.TrialBalanceTotal
+ */
+export type TrialBalanceTotal = Message<"yishi.ledger.v1.TrialBalanceTotal"> & {
+  /**
+   * @generated from field: string currency = 1;
+   */
+  currency: string;
+
+  /**
+   * @generated from field: string debits = 2;
+   */
+  debits: string;
+
+  /**
+   * @generated from field: string credits = 3;
+   */
+  credits: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.TrialBalanceTotal
+ */
+export type TrialBalanceTotalJson = {
+  /**
+   * @generated from field: string currency = 1;
+   */
+  currency?: string;
+
+  /**
+   * @generated from field: string debits = 2;
+   */
+  debits?: string;
+
+  /**
+   * @generated from field: string credits = 3;
+   */
+  credits?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.TrialBalanceTotal.
+ * Use `create(TrialBalanceTotalSchema)` to create a new message.
+ */
+export const TrialBalanceTotalSchema: GenMessage<TrialBalanceTotal, {jsonType: TrialBalanceTotalJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 22);
+
+/**
+ * @generated from message yishi.ledger.v1.TrialBalance
+ */
+export type TrialBalance = Message<"yishi.ledger.v1.TrialBalance"> & {
+  /**
+   * @generated from field: string book_id = 1;
+   */
+  bookId: string;
+
+  /**
+   * @generated from field: string as_of_date = 2;
+   */
+  asOfDate: string;
+
+  /**
+   * @generated from field: repeated yishi.ledger.v1.TrialBalanceLine lines = 3;
+   */
+  lines: TrialBalanceLine[];
+
+  /**
+   * @generated from field: repeated yishi.ledger.v1.TrialBalanceTotal totals = 4;
+   */
+  totals: TrialBalanceTotal[];
+};
+
+/**
+ * @generated from message yishi.ledger.v1.TrialBalance
+ */
+export type TrialBalanceJson = {
+  /**
+   * @generated from field: string book_id = 1;
+   */
+  bookId?: string;
+
+  /**
+   * @generated from field: string as_of_date = 2;
+   */
+  asOfDate?: string;
+
+  /**
+   * @generated from field: repeated yishi.ledger.v1.TrialBalanceLine lines = 3;
+   */
+  lines?: TrialBalanceLineJson[];
+
+  /**
+   * @generated from field: repeated yishi.ledger.v1.TrialBalanceTotal totals = 4;
+   */
+  totals?: TrialBalanceTotalJson[];
+};
+
+/**
+ * Describes the message yishi.ledger.v1.TrialBalance.
+ * Use `create(TrialBalanceSchema)` to create a new message.
+ */
+export const TrialBalanceSchema: GenMessage<TrialBalance, {jsonType: TrialBalanceJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 23);
+
+/**
+ * @generated from message yishi.ledger.v1.VerifyChainRequest
+ */
+export type VerifyChainRequest = Message<"yishi.ledger.v1.VerifyChainRequest"> & {
+  /**
+   * @generated from field: string book_id = 1;
+   */
+  bookId: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.VerifyChainRequest
+ */
+export type VerifyChainRequestJson = {
+  /**
+   * @generated from field: string book_id = 1;
+   */
+  bookId?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.VerifyChainRequest.
+ * Use `create(VerifyChainRequestSchema)` to create a new message.
+ */
+export const VerifyChainRequestSchema: GenMessage<VerifyChainRequest, {jsonType: VerifyChainRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 24);
+
+/**
+ * @generated from message yishi.ledger.v1.VerifyChainResponse
+ */
+export type VerifyChainResponse = Message<"yishi.ledger.v1.VerifyChainResponse"> & {
+  /**
+   * @generated from field: bool ok = 1;
+   */
+  ok: boolean;
+
+  /**
+   * @generated from field: int64 entries_checked = 2;
+   */
+  entriesChecked: bigint;
+
+  /**
+   * The first sequence whose hash does not match; zero when ok.
+   *
+   * @generated from field: int64 first_bad_sequence = 3;
+   */
+  firstBadSequence: bigint;
+
+  /**
+   * @generated from field: string head_hash = 4;
+   */
+  headHash: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.VerifyChainResponse
+ */
+export type VerifyChainResponseJson = {
+  /**
+   * @generated from field: bool ok = 1;
+   */
+  ok?: boolean;
+
+  /**
+   * @generated from field: int64 entries_checked = 2;
+   */
+  entriesChecked?: string;
+
+  /**
+   * The first sequence whose hash does not match; zero when ok.
+   *
+   * @generated from field: int64 first_bad_sequence = 3;
+   */
+  firstBadSequence?: string;
+
+  /**
+   * @generated from field: string head_hash = 4;
+   */
+  headHash?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.VerifyChainResponse.
+ * Use `create(VerifyChainResponseSchema)` to create a new message.
+ */
+export const VerifyChainResponseSchema: GenMessage<VerifyChainResponse, {jsonType: VerifyChainResponseJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 25);
+
+/**
+ * A committed entry, for anyone keeping a copy of the journal.
+ *
+ * @generated from message yishi.ledger.v1.EntryPosted
+ */
+export type EntryPosted = Message<"yishi.ledger.v1.EntryPosted"> & {
+  /**
+   * @generated from field: string entry_id = 1;
+   */
+  entryId: string;
+
+  /**
+   * @generated from field: string book_id = 2;
+   */
+  bookId: string;
+
+  /**
+   * @generated from field: int64 sequence = 3;
+   */
+  sequence: bigint;
+
+  /**
+   * @generated from field: yishi.ledger.v1.EntryKind kind = 4;
+   */
+  kind: EntryKind;
+
+  /**
+   * @generated from field: string hash = 5;
+   */
+  hash: string;
+
+  /**
+   * @generated from field: string decision_ref = 6;
+   */
+  decisionRef: string;
+};
+
+/**
+ * A committed entry, for anyone keeping a copy of the journal.
+ *
+ * @generated from message yishi.ledger.v1.EntryPosted
+ */
+export type EntryPostedJson = {
+  /**
+   * @generated from field: string entry_id = 1;
+   */
+  entryId?: string;
+
+  /**
+   * @generated from field: string book_id = 2;
+   */
+  bookId?: string;
+
+  /**
+   * @generated from field: int64 sequence = 3;
+   */
+  sequence?: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.EntryKind kind = 4;
+   */
+  kind?: EntryKindJson;
+
+  /**
+   * @generated from field: string hash = 5;
+   */
+  hash?: string;
+
+  /**
+   * @generated from field: string decision_ref = 6;
+   */
+  decisionRef?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.EntryPosted.
+ * Use `create(EntryPostedSchema)` to create a new message.
+ */
+export const EntryPostedSchema: GenMessage<EntryPosted, {jsonType: EntryPostedJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 26);
+
+/**
+ * The journal's head after a commit: store it outside the database to detect rewrites.
+ *
+ * @generated from message yishi.ledger.v1.ChainHeadAdvanced
+ */
+export type ChainHeadAdvanced = Message<"yishi.ledger.v1.ChainHeadAdvanced"> & {
+  /**
+   * @generated from field: string book_id = 1;
+   */
+  bookId: string;
+
+  /**
+   * @generated from field: int64 sequence = 2;
+   */
+  sequence: bigint;
+
+  /**
+   * @generated from field: string hash = 3;
+   */
+  hash: string;
+};
+
+/**
+ * The journal's head after a commit: store it outside the database to detect rewrites.
+ *
+ * @generated from message yishi.ledger.v1.ChainHeadAdvanced
+ */
+export type ChainHeadAdvancedJson = {
+  /**
+   * @generated from field: string book_id = 1;
+   */
+  bookId?: string;
+
+  /**
+   * @generated from field: int64 sequence = 2;
+   */
+  sequence?: string;
+
+  /**
+   * @generated from field: string hash = 3;
+   */
+  hash?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.ChainHeadAdvanced.
+ * Use `create(ChainHeadAdvancedSchema)` to create a new message.
+ */
+export const ChainHeadAdvancedSchema: GenMessage<ChainHeadAdvanced, {jsonType: ChainHeadAdvancedJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 27);
+
+/**
+ * @generated from message yishi.ledger.v1.PendingTransferExpired
+ */
+export type PendingTransferExpired = Message<"yishi.ledger.v1.PendingTransferExpired"> & {
+  /**
+   * @generated from field: string pending_id = 1;
+   */
+  pendingId: string;
+
+  /**
+   * @generated from field: string book_id = 2;
+   */
+  bookId: string;
+
+  /**
+   * @generated from field: string expiry_entry_id = 3;
+   */
+  expiryEntryId: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.PendingTransferExpired
+ */
+export type PendingTransferExpiredJson = {
+  /**
+   * @generated from field: string pending_id = 1;
+   */
+  pendingId?: string;
+
+  /**
+   * @generated from field: string book_id = 2;
+   */
+  bookId?: string;
+
+  /**
+   * @generated from field: string expiry_entry_id = 3;
+   */
+  expiryEntryId?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.PendingTransferExpired.
+ * Use `create(PendingTransferExpiredSchema)` to create a new message.
+ */
+export const PendingTransferExpiredSchema: GenMessage<PendingTransferExpired, {jsonType: PendingTransferExpiredJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_ledger, 28);
+
+/**
+ * @generated from enum yishi.ledger.v1.AccountKind
+ */
+export enum AccountKind {
+  /**
+   * @generated from enum value: ACCOUNT_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Where money physically is: a bank account, a fundraising group's cash.
+   *
+   * @generated from enum value: ACCOUNT_KIND_CUSTODY = 1;
+   */
+  CUSTODY = 1,
+
+  /**
+   * What money is for: a happiness fund, a project's money by source.
+   *
+   * @generated from enum value: ACCOUNT_KIND_FUND = 2;
+   */
+  FUND = 2,
+
+  /**
+   * Someone outside: district finance, a household, a co-sponsor, a payee.
+   *
+   * @generated from enum value: ACCOUNT_KIND_COUNTERPARTY = 3;
+   */
+  COUNTERPARTY = 3,
+
+  /**
+   * Non-cash value (in-kind work), never mixed with cash balances.
+   *
+   * @generated from enum value: ACCOUNT_KIND_MEMO = 4;
+   */
+  MEMO = 4,
+}
+
+/**
+ * @generated from enum yishi.ledger.v1.AccountKind
+ */
+export type AccountKindJson = "ACCOUNT_KIND_UNSPECIFIED" | "ACCOUNT_KIND_CUSTODY" | "ACCOUNT_KIND_FUND" | "ACCOUNT_KIND_COUNTERPARTY" | "ACCOUNT_KIND_MEMO";
+
+/**
+ * Describes the enum yishi.ledger.v1.AccountKind.
+ */
+export const AccountKindSchema: GenEnum<AccountKind, AccountKindJson> = /*@__PURE__*/
+  enumDesc(file_yishi_ledger_v1_ledger, 0);
+
+/**
+ * @generated from enum yishi.ledger.v1.Side
+ */
+export enum Side {
+  /**
+   * @generated from enum value: SIDE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: SIDE_DEBIT = 1;
+   */
+  DEBIT = 1,
+
+  /**
+   * @generated from enum value: SIDE_CREDIT = 2;
+   */
+  CREDIT = 2,
+}
+
+/**
+ * @generated from enum yishi.ledger.v1.Side
+ */
+export type SideJson = "SIDE_UNSPECIFIED" | "SIDE_DEBIT" | "SIDE_CREDIT";
+
+/**
+ * Describes the enum yishi.ledger.v1.Side.
+ */
+export const SideSchema: GenEnum<Side, SideJson> = /*@__PURE__*/
+  enumDesc(file_yishi_ledger_v1_ledger, 1);
+
+/**
+ * @generated from enum yishi.ledger.v1.EntryKind
+ */
+export enum EntryKind {
+  /**
+   * @generated from enum value: ENTRY_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Posted at once.
+   *
+   * @generated from enum value: ENTRY_KIND_POSTED = 1;
+   */
+  POSTED = 1,
+
+  /**
+   * Reserves money (a pledge, a committed grant): one debit and one credit posting.
+   *
+   * @generated from enum value: ENTRY_KIND_PENDING = 2;
+   */
+  PENDING = 2,
+
+  /**
+   * Posts a pending transfer, fully or partly; the rest of the reservation is released.
+   *
+   * @generated from enum value: ENTRY_KIND_POST_PENDING = 3;
+   */
+  POST_PENDING = 3,
+
+  /**
+   * Releases a pending transfer without posting anything.
+   *
+   * @generated from enum value: ENTRY_KIND_VOID_PENDING = 4;
+   */
+  VOID_PENDING = 4,
+
+  /**
+   * Written by the ledger when a pending transfer's time has run out.
+   *
+   * @generated from enum value: ENTRY_KIND_EXPIRE_PENDING = 5;
+   */
+  EXPIRE_PENDING = 5,
+}
+
+/**
+ * @generated from enum yishi.ledger.v1.EntryKind
+ */
+export type EntryKindJson = "ENTRY_KIND_UNSPECIFIED" | "ENTRY_KIND_POSTED" | "ENTRY_KIND_PENDING" | "ENTRY_KIND_POST_PENDING" | "ENTRY_KIND_VOID_PENDING" | "ENTRY_KIND_EXPIRE_PENDING";
+
+/**
+ * Describes the enum yishi.ledger.v1.EntryKind.
+ */
+export const EntryKindSchema: GenEnum<EntryKind, EntryKindJson> = /*@__PURE__*/
+  enumDesc(file_yishi_ledger_v1_ledger, 2);
+
+/**
+ * @generated from enum yishi.ledger.v1.EntryStatus
+ */
+export enum EntryStatus {
+  /**
+   * @generated from enum value: ENTRY_STATUS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: ENTRY_STATUS_APPLIED = 1;
+   */
+  APPLIED = 1,
+
+  /**
+   * @generated from enum value: ENTRY_STATUS_REFUSED = 2;
+   */
+  REFUSED = 2,
+}
+
+/**
+ * @generated from enum yishi.ledger.v1.EntryStatus
+ */
+export type EntryStatusJson = "ENTRY_STATUS_UNSPECIFIED" | "ENTRY_STATUS_APPLIED" | "ENTRY_STATUS_REFUSED";
+
+/**
+ * Describes the enum yishi.ledger.v1.EntryStatus.
+ */
+export const EntryStatusSchema: GenEnum<EntryStatus, EntryStatusJson> = /*@__PURE__*/
+  enumDesc(file_yishi_ledger_v1_ledger, 3);
 
 /**
  * @generated from service yishi.ledger.v1.LedgerService
@@ -25,6 +2213,88 @@ export const LedgerService: GenService<{
     methodKind: "unary";
     input: typeof HealthCheckRequestSchema;
     output: typeof HealthCheckResponseSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.LedgerService.OpenBook
+   */
+  openBook: {
+    methodKind: "unary";
+    input: typeof OpenBookRequestSchema;
+    output: typeof BookSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.LedgerService.OpenAccount
+   */
+  openAccount: {
+    methodKind: "unary";
+    input: typeof OpenAccountRequestSchema;
+    output: typeof AccountSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.LedgerService.CloseAccount
+   */
+  closeAccount: {
+    methodKind: "unary";
+    input: typeof CloseAccountRequestSchema;
+    output: typeof AccountSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.LedgerService.GetAccount
+   */
+  getAccount: {
+    methodKind: "unary";
+    input: typeof GetAccountRequestSchema;
+    output: typeof AccountSchema;
+  },
+  /**
+   * Posts a batch of up to 8,000 entries; each succeeds or fails on its own unless linked.
+   *
+   * @generated from rpc yishi.ledger.v1.LedgerService.PostEntries
+   */
+  postEntries: {
+    methodKind: "unary";
+    input: typeof PostEntriesRequestSchema;
+    output: typeof PostEntriesResponseSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.LedgerService.GetEntry
+   */
+  getEntry: {
+    methodKind: "unary";
+    input: typeof GetEntryRequestSchema;
+    output: typeof EntrySchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.LedgerService.GetBalance
+   */
+  getBalance: {
+    methodKind: "unary";
+    input: typeof GetBalanceRequestSchema;
+    output: typeof BalanceSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.LedgerService.GetStatement
+   */
+  getStatement: {
+    methodKind: "unary";
+    input: typeof GetStatementRequestSchema;
+    output: typeof StatementSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.LedgerService.GetTrialBalance
+   */
+  getTrialBalance: {
+    methodKind: "unary";
+    input: typeof GetTrialBalanceRequestSchema;
+    output: typeof TrialBalanceSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.LedgerService.VerifyChain
+   */
+  verifyChain: {
+    methodKind: "unary";
+    input: typeof VerifyChainRequestSchema;
+    output: typeof VerifyChainResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_yishi_ledger_v1_ledger, 0);

@@ -1,0 +1,50 @@
+import Decimal from 'decimal.js';
+
+/** Decimal places of each currency's minor unit (CNY: fen). */
+const MINOR_DIGITS: Readonly<Record<string, number>> = { CNY: 2, HKD: 2, USD: 2, EUR: 2, JPY: 0 };
+
+export const DEFAULT_CURRENCY = 'CNY';
+
+/** The largest amount a posting may carry: what Postgres bigint holds, with room for sums. */
+const MAX_MINOR = 2n ** 62n;
+
+export type AmountProblem = 'not-a-number' | 'not-positive' | 'too-precise' | 'too-large' | 'unknown-currency';
+
+export class AmountError extends Error {
+  constructor(
+    readonly problem: AmountProblem,
+    readonly input: string,
+  ) {
+    super(`${problem}: ${JSON.stringify(input)}`);
+    this.name = 'AmountError';
+  }
+}
+
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+export function minorDigits(currency: string): number {
+  const digits = MINOR_DIGITS[currency];
+  if (digits === undefined) throw new AmountError('unknown-currency', currency);
+  return digits;
+}
+
+export function isKnownCurrency(currency: string): boolean {
+  return MINOR_DIGITS[currency] !== undefined;
+}
+
+/** "55000.00" CNY → 5500000n fen. Refuses anything that is not a positive amount the currency can hold. */
+export function toMinorUnits(amount: string, currency: string): bigint {
+  const digits = minorDigits(currency);
+  if (!DECIMAL.test(amount)) throw new AmountError('not-a-number', amount);
+  const value = new Decimal(amount);
+  if (value.lte(0)) throw new AmountError('not-positive', amount);
+  if (value.decimalPlaces() > digits) throw new AmountError('too-precise', amount);
+  const minor = BigInt(value.times(new Decimal(10).pow(digits)).toFixed(0));
+  if (minor > MAX_MINOR) throw new AmountError('too-large', amount);
+  return minor;
+}
+
+/** 5500000n fen → "55000.00". Negative amounts keep their sign. */
+export function fromMinorUnits(minor: bigint, currency: string): string {
+  return new Decimal(minor.toString()).dividedBy(new Decimal(10).pow(minorDigits(currency))).toFixed(minorDigits(currency));
+}
