@@ -3,7 +3,41 @@ import { Module } from '@nestjs/common';
 import { LedgerRpc } from '@yishi/contracts';
 import { HealthModule } from '@yishi/service-kit';
 
+import { AccountDirectory } from './accounts/account-directory';
+import { AccountsRepository } from './accounts/accounts.repository';
+import { AccountsService } from './accounts/accounts.service';
+import { BalancesRepository } from './balances/balances.repository';
+import { BalancesService } from './balances/balances.service';
+import { BooksController } from './books/books.controller';
+import { BooksRepository } from './books/books.repository';
+import { BooksService } from './books/books.service';
+import { ChainService } from './chain/chain.service';
+import { JournalRepository } from './chain/journal.repository';
+import { EntriesRepository } from './entries/entries.repository';
+import { EntriesService } from './entries/entries.service';
+import { EntryLookupService } from './entries/entry-lookup.service';
+import { PendingExpiry } from './entries/pending-expiry';
+import { PostingQueue } from './entries/posting-queue';
+import { LedgerController } from './ledger.controller';
+
 @Module({
   imports: [HealthModule.forService('ledger', LedgerRpc.checkHealth)],
+  controllers: [BooksController, LedgerController],
+  providers: [
+    AccountDirectory,
+    AccountsRepository,
+    AccountsService,
+    BalancesRepository,
+    BalancesService,
+    BooksRepository,
+    BooksService,
+    ChainService,
+    EntriesRepository,
+    EntriesService,
+    EntryLookupService,
+    JournalRepository,
+    PendingExpiry,
+    PostingQueue,
+  ],
 })
 export class LedgerModule {}

@@ -1,3 +1,5 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+
 import { fromJsonString, toJsonString, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 
 import { ErrorEnvelopeSchema, contractsRegistry } from '@yishi/contracts';
@@ -17,7 +19,23 @@ export const Header = {
   deadline: 'yishi-deadline',
   /** "ok" or "error": which schema the reply body follows. */
   replyKind: 'yishi-reply-kind',
+  /** "deflate" when the body is compressed (large batches stay under the NATS payload limit). */
+  encoding: 'yishi-encoding',
 } as const;
+
+/** Bodies above this are deflated; canonical JSON of a batch of entries shrinks about tenfold. */
+const COMPRESS_ABOVE_BYTES = 32 * 1024;
+
+/** The body as sent: deflated when large, with the header that says so. */
+export function packBody(data: Uint8Array, headers: Record<string, string>): WireMessage {
+  if (data.byteLength <= COMPRESS_ABOVE_BYTES) return { data, headers };
+  return { data: deflateRawSync(data), headers: { ...headers, [Header.encoding]: 'deflate' } };
+}
+
+/** The body as written, whichever way it travelled. */
+export function unpackBody(message: WireMessage): Uint8Array {
+  return message.headers[Header.encoding] === 'deflate' ? inflateRawSync(message.data) : message.data;
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -46,5 +64,5 @@ export function encodeErrorReply(error: unknown, headers: Record<string, string>
 }
 
 export function decodeErrorReply(reply: WireMessage): RpcError {
-  return fromErrorEnvelope(decodeMessage(ErrorEnvelopeSchema, reply.data));
+  return fromErrorEnvelope(decodeMessage(ErrorEnvelopeSchema, unpackBody(reply)));
 }

@@ -28,7 +28,8 @@ export function createServiceDataSource(options: ServiceDatabaseOptions): DataSo
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // Failures surface as errors the caller logs with its context; TypeORM's own console lines would bypass pino.
+    logging: false,
     extra: { max: options.poolSize ?? 10, application_name: databaseNameOf(options.url) },
   });
 }

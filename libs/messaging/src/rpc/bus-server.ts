@@ -9,7 +9,7 @@ import { withCorrelationId, type Logger } from '@yishi/logging';
 
 import { decodeEnvelope, unpackAnyPayload, type EventBus, type OutboxEvent } from '../events/event-bus';
 import type { Inbox } from '../events/inbox';
-import { Header, encodeErrorReply, encodeMessage, decodeMessage, type WireMessage } from '../wire';
+import { Header, decodeMessage, encodeErrorReply, encodeMessage, packBody, unpackBody, type WireMessage } from '../wire';
 import { deadlinePassed } from './failures';
 import type { RequestTransport, Served } from './transport';
 
@@ -111,14 +111,14 @@ export class BusServer extends Server implements CustomTransportStrategy {
     return withCorrelationId(correlationId, async () => {
       const started = performance.now();
       try {
-        const input = decodeMessage(method.input, request.data);
+        const input = decodeMessage(method.input, unpackBody(request));
         const output = await withinDeadline(method.subject, request.headers[Header.deadline], async () => {
           const result: unknown = await handler(input);
           return lastValueFrom(this.transformToObservable(result));
         });
         const data = encodeMessage(method.output, create(method.output, output as never));
         this.options.logger.debug({ subject: method.subject, durationMs: performance.now() - started }, 'request handled');
-        return { data, headers: { ...replyHeaders, [Header.replyKind]: 'ok' } };
+        return packBody(data, { ...replyHeaders, [Header.replyKind]: 'ok' });
       } catch (error) {
         const durationMs = performance.now() - started;
         this.options.logger.warn({ err: error, subject: method.subject, durationMs }, 'request failed');

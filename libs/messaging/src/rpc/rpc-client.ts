@@ -3,7 +3,7 @@ import { create, type DescMessage, type MessageInitShape, type MessageShape } fr
 import type { RpcMethod } from '@yishi/contracts';
 import { currentCorrelationId } from '@yishi/logging';
 
-import { Header, decodeErrorReply, decodeMessage, encodeMessage } from '../wire';
+import { Header, decodeErrorReply, decodeMessage, encodeMessage, packBody, unpackBody } from '../wire';
 import type { RequestTransport } from './transport';
 
 export interface CallOptions {
@@ -30,9 +30,9 @@ export class RpcClient {
     const headers: Record<string, string> = { [Header.deadline]: String(Date.now() + timeoutMs) };
     const correlationId = currentCorrelationId();
     if (correlationId) headers[Header.correlationId] = correlationId;
-    const data = encodeMessage(method.input, create(method.input, input));
-    const reply = await this.transport.request(method.subject, { data, headers }, timeoutMs);
+    const request = packBody(encodeMessage(method.input, create(method.input, input)), headers);
+    const reply = await this.transport.request(method.subject, request, timeoutMs);
     if (reply.headers[Header.replyKind] === 'error') throw decodeErrorReply(reply);
-    return decodeMessage(method.output, reply.data);
+    return decodeMessage(method.output, unpackBody(reply));
   }
 }

@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface PostedTotalsRow {
+  debits_posted_after: string;
+  credits_posted_after: string;
+}
+
+export interface StatementRow extends PostedTotalsRow {
+  entry_id: string;
+  book_sequence: string;
+  side: 'debit' | 'credit';
+  amount: string;
+  effective_date: string;
+  recorded_at: Date;
+  memo: string;
+  evidence: string;
+}
+
+export interface TrialBalanceRow {
+  id: string;
+  code: string;
+  name_zh: string;
+  name_en: string;
+  kind: string;
+  currency: string;
+  debits: string;
+  credits: string;
+}
+
+@Injectable()
+export class BalancesRepository {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  /**
+   * The account's posted totals as they stood at `moment`: two index lookups whatever the number
+   * of postings (the last entry recorded by then, and the account's last posting up to it).
+   */
+  async postedTotalsAt(bookId: string, accountId: string, moment: Date): Promise<PostedTotalsRow | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT p.debits_posted_after, p.credits_posted_after
+         FROM ledger_posting p
+        WHERE p.account_id = $2
+          AND p.book_sequence <= (SELECT e.sequence FROM ledger_entry e WHERE e.book_id = $1 AND e.recorded_at <= $3
+                                   ORDER BY e.recorded_at DESC, e.sequence DESC LIMIT 1)
+        ORDER BY p.book_sequence DESC, p.line DESC
+        LIMIT 1`,
+      [bookId, accountId, moment.toISOString()],
+    )) as PostedTotalsRow[];
+    return row;
+  }
+
+  statementPage(accountId: string, afterSequence: bigint, limit: number): Promise<StatementRow[]> {
+    return this.dataSource.query(
+      `SELECT p.entry_id, p.book_sequence, p.side, p.amount, p.debits_posted_after, p.credits_posted_after,
+              e.effective_date::text AS effective_date, e.recorded_at, e.memo, e.evidence
+         FROM ledger_posting p JOIN ledger_entry e ON e.id = p.entry_id
+        WHERE p.account_id = $1 AND p.phase = 'posted' AND p.book_sequence > $2
+        ORDER BY p.book_sequence, p.line
+        LIMIT $3`,
+      [accountId, afterSequence.toString(), limit],
+    );
+  }
+
+  /** Posted debits and credits of every account in the book, by effective date up to `asOfDate`. */
+  trialBalance(bookId: string, asOfDate: string): Promise<TrialBalanceRow[]> {
+    return this.dataSource.query(
+      `SELECT a.id, a.code, a.name_zh, a.name_en, a.kind, a.currency,
+              COALESCE(sum(m.amount) FILTER (WHERE m.side = 'debit'), 0) AS debits,
+              COALESCE(sum(m.amount) FILTER (WHERE m.side = 'credit'), 0) AS credits
+         FROM ledger_account a
+         LEFT JOIN (SELECT p.account_id, p.side, p.amount
+                      FROM ledger_posting p JOIN ledger_entry e ON e.id = p.entry_id
+                     WHERE e.book_id = $1 AND p.phase = 'posted' AND e.effective_date <= $2::date) m
+                ON m.account_id = a.id
+        WHERE a.book_id = $1
+        GROUP BY a.id
+        ORDER BY a.code`,
+      [bookId, asOfDate],
+    );
+  }
+}

@@ -1,0 +1,116 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { timestampDate, timestampFromDate } from '@bufbuild/protobuf/wkt';
+
+import type {
+  BalanceSchema,
+  GetBalanceRequest,
+  GetStatementRequest,
+  GetTrialBalanceRequest,
+  StatementSchema,
+  TrialBalanceSchema,
+} from '@yishi/contracts';
+import { fromMinorUnits } from '@yishi/money';
+
+import { AccountsService, toAccount } from '../accounts/accounts.service';
+import { BooksRepository } from '../books/books.repository';
+import { LedgerErrorCode, ledgerError } from '../ledger.error';
+import { WIRE_ACCOUNT_KINDS, amountText, isUuid, normalBalance, type AccountKindName } from '../wire';
+import { BalancesRepository } from './balances.repository';
+
+const MAX_PAGE = 500;
+const SHANGHAI_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+@Injectable()
+export class BalancesService {
+  constructor(
+    @Inject(BalancesRepository) private readonly balances: BalancesRepository,
+    @Inject(AccountsService) private readonly accounts: AccountsService,
+    @Inject(BooksRepository) private readonly books: BooksRepository,
+  ) {}
+
+  /** Now (posted, pending and available), or as it stood at `as_of` (posted only). */
+  async balance(request: GetBalanceRequest): Promise<MessageInitShape<typeof BalanceSchema>> {
+    const account = await this.accounts.require(request.accountId);
+    if (!request.asOf) return toAccount(account).balance!;
+    const moment = timestampDate(request.asOf);
+    const totals = await this.balances.postedTotalsAt(account.book_id, account.id, moment);
+    const debits = BigInt(totals?.debits_posted_after ?? 0);
+    const credits = BigInt(totals?.credits_posted_after ?? 0);
+    const posted = normalBalance(account.normal_side, debits, credits, account.currency);
+    const zero = fromMinorUnits(0n, account.currency);
+    return {
+      accountId: account.id,
+      currency: account.currency,
+      debitsPosted: amountText(debits, account.currency),
+      creditsPosted: amountText(credits, account.currency),
+      debitsPending: zero,
+      creditsPending: zero,
+      posted,
+      available: posted,
+      asOf: timestampFromDate(moment),
+    };
+  }
+
+  /** The account's posted lines in journal order with the running balance, a page at a time. */
+  async statement(request: GetStatementRequest): Promise<MessageInitShape<typeof StatementSchema>> {
+    const account = await this.accounts.require(request.accountId);
+    const pageSize = Math.min(Math.max(request.pageSize || 100, 1), MAX_PAGE);
+    const rows = await this.balances.statementPage(account.id, request.afterSequence, pageSize + 1);
+    const page = rows.slice(0, pageSize);
+    const currency = account.currency;
+    return {
+      accountId: account.id,
+      currency,
+      lines: page.map((row) => ({
+        entryId: row.entry_id,
+        sequence: BigInt(row.book_sequence),
+        effectiveDate: row.effective_date,
+        recordedAt: timestampFromDate(row.recorded_at),
+        memo: row.memo,
+        evidence: row.evidence,
+        debit: row.side === 'debit' ? amountText(row.amount, currency) : '',
+        credit: row.side === 'credit' ? amountText(row.amount, currency) : '',
+        runningBalance: normalBalance(account.normal_side, BigInt(row.debits_posted_after), BigInt(row.credits_posted_after), currency),
+      })),
+      nextAfterSequence: rows.length > pageSize ? BigInt(page.at(-1)!.book_sequence) : 0n,
+    };
+  }
+
+  async trialBalance(request: GetTrialBalanceRequest): Promise<MessageInitShape<typeof TrialBalanceSchema>> {
+    if (!isUuid(request.bookId) || !(await this.books.find(request.bookId))) {
+      throw ledgerError(LedgerErrorCode.BookNotFound, [{ field: 'book_id', reason: 'no such book' }]);
+    }
+    if (request.asOfDate && !/^\d{4}-\d{2}-\d{2}$/.test(request.asOfDate)) {
+      throw ledgerError(LedgerErrorCode.InvalidRequest, [{ field: 'as_of_date', reason: 'must be a date YYYY-MM-DD' }]);
+    }
+    const asOfDate = request.asOfDate || SHANGHAI_DATE.format(new Date());
+    const rows = await this.balances.trialBalance(request.bookId, asOfDate);
+    const totals = new Map<string, { debits: bigint; credits: bigint }>();
+    for (const row of rows) {
+      const total = totals.get(row.currency) ?? { debits: 0n, credits: 0n };
+      total.debits += BigInt(row.debits);
+      total.credits += BigInt(row.credits);
+      totals.set(row.currency, total);
+    }
+    return {
+      bookId: request.bookId,
+      asOfDate,
+      lines: rows.map((row) => ({
+        accountId: row.id,
+        code: row.code,
+        nameZh: row.name_zh,
+        nameEn: row.name_en,
+        kind: WIRE_ACCOUNT_KINDS[row.kind as AccountKindName],
+        currency: row.currency,
+        debits: amountText(row.debits, row.currency),
+        credits: amountText(row.credits, row.currency),
+      })),
+      totals: [...totals].map(([currency, total]) => ({
+        currency,
+        debits: fromMinorUnits(total.debits, currency),
+        credits: fromMinorUnits(total.credits, currency),
+      })),
+    };
+  }
+}

@@ -1,0 +1,76 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+
+import type { VerifyChainRequest, VerifyChainResponseSchema } from '@yishi/contracts';
+
+import { BooksRepository } from '../books/books.repository';
+import { entryHash } from '../entries/entry-rows';
+import { isUuid } from '../wire';
+import { LedgerErrorCode, ledgerError } from '../ledger.error';
+import { JournalRepository, type JournalEntryRow, type JournalPostingRow } from './journal.repository';
+
+const PAGE = 2_000;
+
+@Injectable()
+export class ChainService {
+  constructor(
+    @Inject(JournalRepository) private readonly journal: JournalRepository,
+    @Inject(BooksRepository) private readonly books: BooksRepository,
+  ) {}
+
+  /**
+   * Walks the book's journal from the first entry, recomputing each hash from the stored content
+   * and the previous hash; the first sequence that does not match is reported.
+   */
+  async verify(request: VerifyChainRequest): Promise<MessageInitShape<typeof VerifyChainResponseSchema>> {
+    const book = isUuid(request.bookId) ? await this.books.find(request.bookId) : undefined;
+    if (!book) throw ledgerError(LedgerErrorCode.BookNotFound, [{ field: 'book_id', reason: 'no such book' }]);
+    let previousHash = '';
+    let checked = 0n;
+    for (;;) {
+      const entries = await this.journal.entriesAfter(book.id, checked, PAGE);
+      const postings = groupByEntry(await this.journal.postingsOf(entries.map((entry) => entry.id)));
+      for (const entry of entries) {
+        const expected = checked + 1n;
+        if (BigInt(entry.sequence) !== expected || !hashMatches(entry, previousHash, postings.get(entry.id) ?? [])) {
+          return { ok: false, entriesChecked: checked, firstBadSequence: expected, headHash: book.head_hash ?? '' };
+        }
+        previousHash = entry.hash;
+        checked = expected;
+      }
+      if (entries.length < PAGE) break;
+    }
+    const headMatches = BigInt(book.head_sequence) === checked && (book.head_hash ?? '') === previousHash;
+    return { ok: headMatches, entriesChecked: checked, firstBadSequence: headMatches ? 0n : checked + 1n, headHash: previousHash };
+  }
+}
+
+function hashMatches(entry: JournalEntryRow, previousHash: string, postings: readonly JournalPostingRow[]): boolean {
+  if ((entry.previous_hash ?? '') !== previousHash) return false;
+  const recomputed = entryHash(
+    previousHash,
+    {
+      id: entry.id,
+      bookId: entry.book_id,
+      sequence: BigInt(entry.sequence),
+      kind: entry.kind,
+      effectiveDate: entry.effective_date,
+      memo: entry.memo,
+      recordedBy: entry.recorded_by,
+      evidence: entry.evidence,
+      decisionRef: entry.decision_ref,
+      metadata: entry.metadata,
+      pendingId: entry.pending_id,
+      reversesEntryId: entry.reverses_entry_id,
+      recordedAt: entry.recorded_at,
+    },
+    postings.map((posting) => ({ ...posting, accountId: posting.account_id, amount: BigInt(posting.amount) })),
+  );
+  return recomputed === entry.hash;
+}
+
+function groupByEntry(postings: readonly JournalPostingRow[]): Map<string, JournalPostingRow[]> {
+  const grouped = new Map<string, JournalPostingRow[]>();
+  for (const posting of postings) grouped.set(posting.entry_id, [...(grouped.get(posting.entry_id) ?? []), posting]);
+  return grouped;
+}

@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+import type { EntryKindName, Phase, Side } from '../entries/entry.model';
+
+export interface JournalEntryRow {
+  id: string;
+  book_id: string;
+  sequence: string;
+  kind: EntryKindName;
+  effective_date: string;
+  memo: string;
+  recorded_by: string;
+  evidence: string;
+  decision_ref: string;
+  metadata: Record<string, string>;
+  pending_id: string | null;
+  reverses_entry_id: string | null;
+  recorded_at: Date;
+  previous_hash: string | null;
+  hash: string;
+}
+
+export interface JournalPostingRow {
+  entry_id: string;
+  line: number;
+  account_id: string;
+  phase: Phase;
+  side: Side;
+  amount: string;
+  currency: string;
+}
+
+const ENTRY_COLUMNS = `id, book_id, sequence, kind, effective_date::text AS effective_date, memo, recorded_by, evidence,
+  decision_ref, metadata, pending_id, reverses_entry_id, recorded_at,
+  encode(previous_hash, 'hex') AS previous_hash, encode(hash, 'hex') AS hash`;
+
+/** Reads the journal as stored, for lookups and for walking the hash chain. */
+@Injectable()
+export class JournalRepository {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async entry(id: string): Promise<JournalEntryRow | undefined> {
+    const [row] = (await this.dataSource.query(`SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE id = $1`, [id])) as JournalEntryRow[];
+    return row;
+  }
+
+  entriesAfter(bookId: string, afterSequence: bigint, limit: number): Promise<JournalEntryRow[]> {
+    return this.dataSource.query(
+      `SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE book_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3`,
+      [bookId, afterSequence.toString(), limit],
+    );
+  }
+
+  postingsOf(entryIds: readonly string[]): Promise<JournalPostingRow[]> {
+    return this.dataSource.query(
+      `SELECT entry_id, line, account_id, phase, side, amount, currency FROM ledger_posting
+        WHERE entry_id = ANY($1::uuid[]) ORDER BY entry_id, line`,
+      [entryIds],
+    );
+  }
+}

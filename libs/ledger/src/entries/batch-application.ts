@@ -1,0 +1,330 @@
+import { Refusal } from '../ledger.error';
+import { entryHash, type EntryRow, type PostingRow } from './entry-rows';
+import type {
+  AccountState,
+  BookHead,
+  EntryDraft,
+  EntryOutcome,
+  PendingStateName,
+  PendingTransferState,
+  Phase,
+  StoredOutcome,
+} from './entry.model';
+
+/** What a batch needs to know, read (and locked) before it is applied. */
+export interface BatchState {
+  readonly books: Map<string, BookHead>;
+  readonly accounts: Map<string, AccountState>;
+  readonly pendings: Map<string, PendingTransferState>;
+  readonly storedOutcomes: Map<string, StoredOutcome>;
+  /** Entries that reversal drafts point to and that already exist. */
+  readonly existingEntryIds: Set<string>;
+}
+
+export interface RequestRow {
+  readonly id: string;
+  readonly bookId: string;
+  readonly fingerprint: string;
+  readonly refusal: string | null;
+  readonly sequence: bigint | null;
+  readonly hash: string | null;
+}
+
+/** Everything one batch writes, in one transaction. */
+export interface BatchWrites {
+  readonly entries: EntryRow[];
+  readonly postings: PostingRow[];
+  readonly requests: RequestRow[];
+  readonly newPendings: PendingTransferState[];
+  readonly resolvedPendings: Map<string, PendingTransferState>;
+  readonly touchedAccounts: Set<string>;
+  readonly touchedBooks: Set<string>;
+}
+
+interface Movement {
+  readonly accountId: string;
+  readonly phase: Phase;
+  readonly side: 'debit' | 'credit';
+  readonly amount: bigint;
+  readonly currency: string;
+}
+
+interface PostedTotals {
+  readonly debits: bigint;
+  readonly credits: bigint;
+}
+
+type Plan = { movements: Movement[]; resolve?: { pending: PendingTransferState; state: PendingStateName } } | Refusal;
+
+const SHANGHAI_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/**
+ * Applies drafts in order to the locked state, entirely in memory: balance limits, pending
+ * transfers, idempotency, linked chains and the hash chain. The result is what to write.
+ */
+export class BatchApplication {
+  readonly writes: BatchWrites = {
+    entries: [],
+    postings: [],
+    requests: [],
+    newPendings: [],
+    resolvedPendings: new Map(),
+    touchedAccounts: new Set(),
+    touchedBooks: new Set(),
+  };
+  private readonly outcomesInBatch = new Map<string, StoredOutcome>();
+  /** Undo steps of the linked chain being applied; empty outside a chain. */
+  private readonly undo: (() => void)[] = [];
+  private inChain = false;
+
+  constructor(
+    private readonly state: BatchState,
+    private readonly now: Date,
+  ) {}
+
+  /** Applies every draft; a linked chain (drafts with `linked`, then one without) succeeds or fails as one. */
+  applyAll(drafts: readonly EntryDraft[]): EntryOutcome[] {
+    const outcomes: EntryOutcome[] = [];
+    let chain: EntryDraft[] = [];
+    for (const draft of drafts) {
+      chain.push(draft);
+      if (draft.linked) continue;
+      outcomes.push(...(chain.length === 1 ? [this.applyOne(draft)] : this.applyChain(chain)));
+      chain = [];
+    }
+    if (chain.length > 0) outcomes.push(...this.applyChain(chain));
+    return outcomes;
+  }
+
+  private applyChain(chain: readonly EntryDraft[]): EntryOutcome[] {
+    const mark = { entries: this.writes.entries.length, postings: this.writes.postings.length };
+    this.inChain = true;
+    try {
+      const outcomes: EntryOutcome[] = [];
+      for (const draft of chain) {
+        const outcome = this.applyOne(draft, false);
+        outcomes.push(outcome);
+        if (outcome.applied) continue;
+        this.rollback(mark);
+        const failed = outcomes.length - 1;
+        return chain.map((member, index) => this.refuse(member, index === failed ? (outcome.refusal as Refusal) : Refusal.LinkedEntryFailed));
+      }
+      return outcomes;
+    } finally {
+      this.inChain = false;
+      this.undo.length = 0;
+    }
+  }
+
+  private applyOne(draft: EntryDraft, recordRefusal = true): EntryOutcome {
+    const earlier = this.outcomesInBatch.get(draft.id) ?? this.state.storedOutcomes.get(draft.id);
+    if (earlier) return this.replay(draft, earlier);
+    const plan = this.plan(draft);
+    if (typeof plan === 'string') return recordRefusal ? this.refuse(draft, plan) : this.refusalOnly(draft, plan);
+    const totals = this.move(plan.movements);
+    if (typeof totals === 'string') return recordRefusal ? this.refuse(draft, totals) : this.refusalOnly(draft, totals);
+    if (plan.resolve) this.resolvePending(plan.resolve.pending, plan.resolve.state, draft.id);
+    if (draft.kind === 'pending') this.openPending(draft);
+    return this.journal(draft, plan.movements, totals);
+  }
+
+  private plan(draft: EntryDraft): Plan {
+    if (draft.reversesEntryId && !this.entryExists(draft.reversesEntryId)) return Refusal.ReversedEntryNotFound;
+    const phase: Phase = draft.kind === 'pending' ? 'pending' : 'posted';
+    const movements: Movement[] = draft.postings.map((posting) => ({ ...posting, phase }));
+    if (draft.kind === 'posted' || draft.kind === 'pending') return { movements };
+    const pending = this.state.pendings.get(draft.pendingId ?? '');
+    if (!pending || pending.bookId !== draft.bookId) return Refusal.PendingNotFound;
+    if (pending.state !== 'pending') return Refusal.PendingAlreadyResolved;
+    const expired = pending.expiresAt !== null && pending.expiresAt.getTime() <= this.now.getTime();
+    if (draft.kind === 'expire_pending') return expired ? this.release(pending, [], 'expired') : Refusal.PendingNotDue;
+    if (expired) return Refusal.PendingExpired;
+    if (draft.kind === 'void_pending') return this.release(pending, [], 'voided');
+    return this.postPending(draft, pending);
+  }
+
+  private postPending(draft: EntryDraft, pending: PendingTransferState): Plan {
+    if (draft.postings.length === 0) return this.release(pending, this.pendingPair(pending, pending.amount, 'posted'), 'posted');
+    const debit = draft.postings.find((posting) => posting.side === 'debit')!;
+    const credit = draft.postings.find((posting) => posting.side === 'credit')!;
+    if (debit.accountId !== pending.debitAccountId || credit.accountId !== pending.creditAccountId || debit.currency !== pending.currency) {
+      return Refusal.PendingAccountsMismatch;
+    }
+    if (debit.amount > pending.amount) return Refusal.PendingAmountExceeded;
+    return this.release(pending, this.pendingPair(pending, debit.amount, 'posted'), 'posted');
+  }
+
+  /** Releases the whole reservation, alongside whatever is posted from it. */
+  private release(pending: PendingTransferState, posted: Movement[], state: PendingStateName): Plan {
+    return { movements: [...posted, ...this.pendingPair(pending, pending.amount, 'release')], resolve: { pending, state } };
+  }
+
+  private pendingPair(pending: PendingTransferState, amount: bigint, phase: Phase): Movement[] {
+    const { currency } = pending;
+    return [
+      { accountId: pending.debitAccountId, side: 'debit', amount, currency, phase },
+      { accountId: pending.creditAccountId, side: 'credit', amount, currency, phase },
+    ];
+  }
+
+  /**
+   * Moves the balances and returns each account's posted totals after each movement, or refuses
+   * (changing nothing) when a closed account or a balance limit stops it.
+   */
+  private move(movements: readonly Movement[]): PostedTotals[] | Refusal {
+    if (movements.some((movement) => movement.phase !== 'release' && this.state.accounts.get(movement.accountId)!.closed)) {
+      return Refusal.AccountClosed;
+    }
+    const before = new Map<string, AccountState>();
+    const totals = movements.map((movement) => {
+      const account = this.state.accounts.get(movement.accountId)!;
+      if (!before.has(account.id)) before.set(account.id, { ...account });
+      applyMovement(account, movement);
+      return { debits: account.debitsPosted, credits: account.creditsPosted };
+    });
+    const refusal = [...before.keys()].map((id) => limitBroken(this.state.accounts.get(id)!)).find((broken) => broken !== null);
+    for (const [id, original] of before) {
+      const account = this.state.accounts.get(id)!;
+      if (refusal) Object.assign(account, original);
+      else this.remember(() => Object.assign(account, original));
+      this.writes.touchedAccounts.add(id);
+    }
+    return refusal ?? totals;
+  }
+
+  private journal(draft: EntryDraft, movements: readonly Movement[], totals: readonly PostedTotals[]): EntryOutcome {
+    const book = this.state.books.get(draft.bookId)!;
+    const previous = { sequence: book.sequence, hash: book.hash, recordedAt: book.recordedAt };
+    const recordedAt = book.recordedAt && book.recordedAt > this.now ? book.recordedAt : this.now;
+    const sequence = book.sequence + 1n;
+    const content = {
+      id: draft.id,
+      bookId: draft.bookId,
+      sequence,
+      kind: draft.kind,
+      effectiveDate: draft.effectiveDate ?? SHANGHAI_DATE.format(recordedAt),
+      memo: draft.memo,
+      recordedBy: draft.recordedBy,
+      evidence: draft.evidence,
+      decisionRef: draft.decisionRef,
+      metadata: draft.metadata,
+      pendingId: draft.pendingId,
+      reversesEntryId: draft.reversesEntryId,
+      recordedAt,
+    };
+    const hash = entryHash(book.hash, content, movements);
+    this.writes.entries.push({ ...content, previousHash: book.hash, hash });
+    this.writes.postings.push(
+      ...movements.map((movement, line) => ({
+        ...movement,
+        entryId: draft.id,
+        line,
+        bookSequence: sequence,
+        debitsPostedAfter: totals[line]!.debits,
+        creditsPostedAfter: totals[line]!.credits,
+      })),
+    );
+    Object.assign(book, { sequence, hash, recordedAt });
+    this.writes.touchedBooks.add(book.id);
+    this.remember(() => Object.assign(book, previous));
+    return this.record(draft, { fingerprint: draft.fingerprint, refusal: null, sequence, hash });
+  }
+
+  private openPending(draft: EntryDraft): void {
+    const debit = draft.postings.find((posting) => posting.side === 'debit')!;
+    const credit = draft.postings.find((posting) => posting.side === 'credit')!;
+    const pending: PendingTransferState = {
+      id: draft.id,
+      bookId: draft.bookId,
+      debitAccountId: debit.accountId,
+      creditAccountId: credit.accountId,
+      amount: debit.amount,
+      currency: debit.currency,
+      expiresAt: draft.expiresAt,
+      state: 'pending',
+      resolvedByEntryId: null,
+    };
+    this.state.pendings.set(pending.id, pending);
+    this.writes.newPendings.push(pending);
+    this.remember(() => {
+      this.state.pendings.delete(pending.id);
+      this.writes.newPendings.splice(this.writes.newPendings.indexOf(pending), 1);
+    });
+  }
+
+  private resolvePending(pending: PendingTransferState, state: PendingStateName, entryId: string): void {
+    const previous = { state: pending.state, resolvedByEntryId: pending.resolvedByEntryId };
+    const wasResolvedHere = this.writes.resolvedPendings.has(pending.id);
+    Object.assign(pending, { state, resolvedByEntryId: entryId });
+    this.writes.resolvedPendings.set(pending.id, pending);
+    this.remember(() => {
+      Object.assign(pending, previous);
+      if (!wasResolvedHere) this.writes.resolvedPendings.delete(pending.id);
+    });
+  }
+
+  private entryExists(id: string): boolean {
+    return this.state.existingEntryIds.has(id) || this.writes.entries.some((entry) => entry.id === id);
+  }
+
+  private replay(draft: EntryDraft, earlier: StoredOutcome): EntryOutcome {
+    if (earlier.fingerprint !== draft.fingerprint) return this.refusalOnly(draft, Refusal.IdConflict);
+    return { id: draft.id, applied: earlier.refusal === null, refusal: earlier.refusal, sequence: earlier.sequence, hash: earlier.hash, replayed: true };
+  }
+
+  private refuse(draft: EntryDraft, refusal: Refusal): EntryOutcome {
+    if (refusal === Refusal.IdConflict) return this.refusalOnly(draft, refusal);
+    return this.record(draft, { fingerprint: draft.fingerprint, refusal, sequence: null, hash: null });
+  }
+
+  private refusalOnly(draft: EntryDraft, refusal: Refusal): EntryOutcome {
+    return { id: draft.id, applied: false, refusal, sequence: null, hash: null, replayed: false };
+  }
+
+  private record(draft: EntryDraft, stored: StoredOutcome): EntryOutcome {
+    this.outcomesInBatch.set(draft.id, stored);
+    const row: RequestRow = { id: draft.id, bookId: draft.bookId, ...stored };
+    this.writes.requests.push(row);
+    this.remember(() => {
+      this.outcomesInBatch.delete(draft.id);
+      this.writes.requests.splice(this.writes.requests.indexOf(row), 1);
+    });
+    return { id: draft.id, applied: stored.refusal === null, refusal: stored.refusal, sequence: stored.sequence, hash: stored.hash, replayed: false };
+  }
+
+  private rollback(mark: { entries: number; postings: number }): void {
+    while (this.undo.length > 0) this.undo.pop()!();
+    this.writes.entries.length = mark.entries;
+    this.writes.postings.length = mark.postings;
+  }
+
+  /** Only a linked chain can be taken back, so only inside one are undo steps kept. */
+  private remember(step: () => void): void {
+    if (this.inChain) this.undo.push(step);
+  }
+}
+
+function applyMovement(account: AccountState, movement: Movement): void {
+  const amount = movement.amount;
+  const debit = movement.side === 'debit';
+  switch (movement.phase) {
+    case 'posted':
+      if (debit) account.debitsPosted += amount;
+      else account.creditsPosted += amount;
+      return;
+    case 'pending':
+      if (debit) account.debitsPending += amount;
+      else account.creditsPending += amount;
+      return;
+    case 'release':
+      if (debit) account.debitsPending -= amount;
+      else account.creditsPending -= amount;
+      return;
+  }
+}
+
+function limitBroken(account: AccountState): Refusal | null {
+  if (account.debitsMustNotExceedCredits && account.debitsPosted + account.debitsPending > account.creditsPosted) return Refusal.ExceedsCredits;
+  if (account.creditsMustNotExceedDebits && account.creditsPosted + account.creditsPending > account.debitsPosted) return Refusal.ExceedsDebits;
+  return null;
+}

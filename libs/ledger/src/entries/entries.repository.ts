@@ -1,0 +1,303 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+import type { BatchState, BatchWrites } from './batch-application';
+import type { AccountState, BookHead, EntryDraft, PendingTransferState, StoredOutcome } from './entry.model';
+import type { EntryRow, PostingRow } from './entry-rows';
+
+interface BookRow {
+  id: string;
+  head_sequence: string;
+  head_hash: string | null;
+  head_recorded_at: Date | null;
+}
+
+interface AccountRow {
+  id: string;
+  book_id: string;
+  currency: string;
+  closed: boolean;
+  debits_must_not_exceed_credits: boolean;
+  credits_must_not_exceed_debits: boolean;
+  debits_posted: string;
+  credits_posted: string;
+  debits_pending: string;
+  credits_pending: string;
+}
+
+interface PendingRow {
+  id: string;
+  book_id: string;
+  debit_account_id: string;
+  credit_account_id: string;
+  amount: string;
+  currency: string;
+  expires_at: Date | null;
+  state: PendingTransferState['state'];
+  resolved_by_entry_id: string | null;
+}
+
+interface RequestRowRead {
+  id: string;
+  fingerprint: string;
+  refusal: string | null;
+  sequence: string | null;
+  hash: string | null;
+}
+
+const toBigInt = (value: string | null): bigint | null => (value === null ? null : BigInt(value));
+const asText = (values: readonly bigint[]): string[] => values.map(String);
+
+/**
+ * The ledger's hot path in SQL: rows are locked in one fixed order (books, pending transfers,
+ * accounts; each by id) so concurrent batches never deadlock, and written with one multi-row
+ * statement per table. No ORM load-then-save.
+ */
+@Injectable()
+export class EntriesRepository {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction('READ COMMITTED', work);
+  }
+
+  async lockBatchState(manager: EntityManager, drafts: readonly EntryDraft[]): Promise<BatchState> {
+    const bookIds = unique(drafts.map((draft) => draft.bookId));
+    const pendingIds = unique(drafts.flatMap((draft) => (draft.pendingId ? [draft.pendingId] : [])));
+    const books = await this.lockBooks(manager, bookIds);
+    const pendings = await this.lockPendings(manager, pendingIds);
+    const accountIds = unique([
+      ...drafts.flatMap((draft) => draft.postings.map((posting) => posting.accountId)),
+      ...[...pendings.values()].flatMap((pending) => [pending.debitAccountId, pending.creditAccountId]),
+    ]);
+    return {
+      books,
+      pendings,
+      accounts: await this.lockAccounts(manager, accountIds),
+      storedOutcomes: await this.storedOutcomes(manager, unique(drafts.map((draft) => draft.id))),
+      existingEntryIds: await this.existingEntries(manager, unique(drafts.flatMap((draft) => (draft.reversesEntryId ? [draft.reversesEntryId] : [])))),
+    };
+  }
+
+  async write(manager: EntityManager, writes: BatchWrites, state: BatchState): Promise<void> {
+    await this.insertEntries(manager, writes.entries);
+    await this.insertPostings(manager, writes.postings);
+    await this.insertRequests(manager, writes);
+    await this.insertPendings(manager, writes.newPendings);
+    await this.updatePendings(manager, [...writes.resolvedPendings.values()].filter((pending) => !writes.newPendings.includes(pending)));
+    await this.updateAccounts(manager, [...writes.touchedAccounts].map((id) => state.accounts.get(id)!));
+    await this.updateBooks(manager, [...writes.touchedBooks].map((id) => state.books.get(id)!));
+  }
+
+  private async lockBooks(manager: EntityManager, ids: string[]): Promise<Map<string, BookHead>> {
+    const rows: BookRow[] = await manager.query(
+      `SELECT id, head_sequence, encode(head_hash, 'hex') AS head_hash, head_recorded_at
+         FROM ledger_book WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
+    return new Map(
+      rows.map((row) => [row.id, { id: row.id, sequence: BigInt(row.head_sequence), hash: row.head_hash ?? '', recordedAt: row.head_recorded_at }]),
+    );
+  }
+
+  private async lockPendings(manager: EntityManager, ids: string[]): Promise<Map<string, PendingTransferState>> {
+    if (ids.length === 0) return new Map();
+    const rows: PendingRow[] = await manager.query(
+      `SELECT id, book_id, debit_account_id, credit_account_id, amount, currency, expires_at, state, resolved_by_entry_id
+         FROM ledger_pending_transfer WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          id: row.id,
+          bookId: row.book_id,
+          debitAccountId: row.debit_account_id,
+          creditAccountId: row.credit_account_id,
+          amount: BigInt(row.amount),
+          currency: row.currency,
+          expiresAt: row.expires_at,
+          state: row.state,
+          resolvedByEntryId: row.resolved_by_entry_id,
+        },
+      ]),
+    );
+  }
+
+  private async lockAccounts(manager: EntityManager, ids: string[]): Promise<Map<string, AccountState>> {
+    const rows: AccountRow[] = await manager.query(
+      `SELECT id, book_id, currency, closed, debits_must_not_exceed_credits, credits_must_not_exceed_debits,
+              debits_posted, credits_posted, debits_pending, credits_pending
+         FROM ledger_account WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          id: row.id,
+          bookId: row.book_id,
+          currency: row.currency,
+          closed: row.closed,
+          debitsMustNotExceedCredits: row.debits_must_not_exceed_credits,
+          creditsMustNotExceedDebits: row.credits_must_not_exceed_debits,
+          debitsPosted: BigInt(row.debits_posted),
+          creditsPosted: BigInt(row.credits_posted),
+          debitsPending: BigInt(row.debits_pending),
+          creditsPending: BigInt(row.credits_pending),
+        },
+      ]),
+    );
+  }
+
+  private async storedOutcomes(manager: EntityManager, ids: string[]): Promise<Map<string, StoredOutcome>> {
+    const rows: RequestRowRead[] = await manager.query(
+      `SELECT id, encode(fingerprint, 'hex') AS fingerprint, refusal, sequence, encode(hash, 'hex') AS hash
+         FROM ledger_request WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return new Map(
+      rows.map((row) => [row.id, { fingerprint: row.fingerprint, refusal: row.refusal, sequence: toBigInt(row.sequence), hash: row.hash }]),
+    );
+  }
+
+  private async existingEntries(manager: EntityManager, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows: { id: string }[] = await manager.query(`SELECT id FROM ledger_entry WHERE id = ANY($1::uuid[])`, [ids]);
+    return new Set(rows.map((row) => row.id));
+  }
+
+  private async insertEntries(manager: EntityManager, entries: readonly EntryRow[]): Promise<void> {
+    if (entries.length === 0) return;
+    await manager.query(
+      `INSERT INTO ledger_entry (id, book_id, sequence, kind, effective_date, memo, recorded_by, evidence, decision_ref,
+                                 metadata, pending_id, reverses_entry_id, recorded_at, previous_hash, hash)
+       SELECT e.id, e.book_id, e.sequence, e.kind, e.effective_date, e.memo, e.recorded_by, e.evidence, e.decision_ref,
+              e.metadata, e.pending_id, e.reverses_entry_id, e.recorded_at, decode(NULLIF(e.previous_hash, ''), 'hex'), decode(e.hash, 'hex')
+         FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::date[], $6::text[], $7::text[], $8::text[], $9::text[],
+                     $10::jsonb[], $11::uuid[], $12::uuid[], $13::timestamptz[], $14::text[], $15::text[])
+           AS e(id, book_id, sequence, kind, effective_date, memo, recorded_by, evidence, decision_ref,
+                metadata, pending_id, reverses_entry_id, recorded_at, previous_hash, hash)`,
+      [
+        entries.map((e) => e.id),
+        entries.map((e) => e.bookId),
+        asText(entries.map((e) => e.sequence)),
+        entries.map((e) => e.kind),
+        entries.map((e) => e.effectiveDate),
+        entries.map((e) => e.memo),
+        entries.map((e) => e.recordedBy),
+        entries.map((e) => e.evidence),
+        entries.map((e) => e.decisionRef),
+        entries.map((e) => JSON.stringify(e.metadata)),
+        entries.map((e) => e.pendingId),
+        entries.map((e) => e.reversesEntryId),
+        entries.map((e) => e.recordedAt.toISOString()),
+        entries.map((e) => e.previousHash),
+        entries.map((e) => e.hash),
+      ],
+    );
+  }
+
+  private async insertPostings(manager: EntityManager, postings: readonly PostingRow[]): Promise<void> {
+    if (postings.length === 0) return;
+    await manager.query(
+      `INSERT INTO ledger_posting (entry_id, line, account_id, book_sequence, phase, side, amount, currency,
+                                   debits_posted_after, credits_posted_after)
+       SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::uuid[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
+                            $8::char(3)[], $9::bigint[], $10::bigint[])`,
+      [
+        postings.map((p) => p.entryId),
+        postings.map((p) => p.line),
+        postings.map((p) => p.accountId),
+        asText(postings.map((p) => p.bookSequence)),
+        postings.map((p) => p.phase),
+        postings.map((p) => p.side),
+        asText(postings.map((p) => p.amount)),
+        postings.map((p) => p.currency),
+        asText(postings.map((p) => p.debitsPostedAfter)),
+        asText(postings.map((p) => p.creditsPostedAfter)),
+      ],
+    );
+  }
+
+  private async insertRequests(manager: EntityManager, writes: BatchWrites): Promise<void> {
+    const requests = writes.requests;
+    if (requests.length === 0) return;
+    await manager.query(
+      `INSERT INTO ledger_request (id, book_id, fingerprint, refusal, sequence, hash)
+       SELECT r.id, r.book_id, decode(r.fingerprint, 'hex'), r.refusal, r.sequence, decode(r.hash, 'hex')
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::text[])
+           AS r(id, book_id, fingerprint, refusal, sequence, hash)`,
+      [
+        requests.map((r) => r.id),
+        requests.map((r) => r.bookId),
+        requests.map((r) => r.fingerprint),
+        requests.map((r) => r.refusal),
+        requests.map((r) => (r.sequence === null ? null : r.sequence.toString())),
+        requests.map((r) => r.hash),
+      ],
+    );
+  }
+
+  private async insertPendings(manager: EntityManager, pendings: readonly PendingTransferState[]): Promise<void> {
+    if (pendings.length === 0) return;
+    await manager.query(
+      `INSERT INTO ledger_pending_transfer (id, book_id, debit_account_id, credit_account_id, amount, currency, expires_at, state, resolved_by_entry_id)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[], $6::char(3)[], $7::timestamptz[], $8::text[], $9::uuid[])`,
+      [
+        pendings.map((p) => p.id),
+        pendings.map((p) => p.bookId),
+        pendings.map((p) => p.debitAccountId),
+        pendings.map((p) => p.creditAccountId),
+        asText(pendings.map((p) => p.amount)),
+        pendings.map((p) => p.currency),
+        pendings.map((p) => p.expiresAt?.toISOString() ?? null),
+        pendings.map((p) => p.state),
+        pendings.map((p) => p.resolvedByEntryId),
+      ],
+    );
+  }
+
+  private async updatePendings(manager: EntityManager, pendings: readonly PendingTransferState[]): Promise<void> {
+    if (pendings.length === 0) return;
+    await manager.query(
+      `UPDATE ledger_pending_transfer AS p SET state = u.state, resolved_by_entry_id = u.resolved_by
+         FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS u(id, state, resolved_by) WHERE p.id = u.id`,
+      [pendings.map((p) => p.id), pendings.map((p) => p.state), pendings.map((p) => p.resolvedByEntryId)],
+    );
+  }
+
+  private async updateAccounts(manager: EntityManager, accounts: readonly AccountState[]): Promise<void> {
+    if (accounts.length === 0) return;
+    await manager.query(
+      `UPDATE ledger_account AS a
+          SET debits_posted = u.debits_posted, credits_posted = u.credits_posted,
+              debits_pending = u.debits_pending, credits_pending = u.credits_pending
+         FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])
+           AS u(id, debits_posted, credits_posted, debits_pending, credits_pending)
+        WHERE a.id = u.id`,
+      [
+        accounts.map((a) => a.id),
+        asText(accounts.map((a) => a.debitsPosted)),
+        asText(accounts.map((a) => a.creditsPosted)),
+        asText(accounts.map((a) => a.debitsPending)),
+        asText(accounts.map((a) => a.creditsPending)),
+      ],
+    );
+  }
+
+  private async updateBooks(manager: EntityManager, books: readonly BookHead[]): Promise<void> {
+    if (books.length === 0) return;
+    await manager.query(
+      `UPDATE ledger_book AS b SET head_sequence = u.sequence, head_hash = decode(u.hash, 'hex'), head_recorded_at = u.recorded_at
+         FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[]) AS u(id, sequence, hash, recorded_at)
+        WHERE b.id = u.id`,
+      [books.map((b) => b.id), asText(books.map((b) => b.sequence)), books.map((b) => b.hash), books.map((b) => b.recordedAt?.toISOString() ?? null)],
+    );
+  }
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+
+import type { EntryKindName, Phase, Side } from './entry.model';
+
+/** An entry as stored in the journal. */
+export interface EntryRow {
+  readonly id: string;
+  readonly bookId: string;
+  readonly sequence: bigint;
+  readonly kind: EntryKindName;
+  readonly effectiveDate: string;
+  readonly memo: string;
+  readonly recordedBy: string;
+  readonly evidence: string;
+  readonly decisionRef: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly pendingId: string | null;
+  readonly reversesEntryId: string | null;
+  readonly recordedAt: Date;
+  /** Hex; '' for the first entry of a book. */
+  readonly previousHash: string;
+  readonly hash: string;
+}
+
+export interface PostingRow {
+  readonly entryId: string;
+  readonly line: number;
+  readonly accountId: string;
+  readonly bookSequence: bigint;
+  readonly phase: Phase;
+  readonly side: Side;
+  readonly amount: bigint;
+  readonly currency: string;
+  /** The account's posted totals after this line, for statements and past balances. */
+  readonly debitsPostedAfter: bigint;
+  readonly creditsPostedAfter: bigint;
+}
+
+type HashedPosting = Pick<PostingRow, 'accountId' | 'phase' | 'side' | 'amount' | 'currency'>;
+type HashedEntry = Omit<EntryRow, 'hash' | 'previousHash'>;
+
+/**
+ * SHA-256 over the previous entry's hash and this entry's content in a fixed order. Whatever
+ * changes a stored entry or one of its postings changes this hash and every later one.
+ */
+export function entryHash(previousHash: string, entry: HashedEntry, postings: readonly HashedPosting[]): string {
+  const content = JSON.stringify([
+    entry.bookId,
+    entry.sequence.toString(),
+    entry.id,
+    entry.kind,
+    entry.effectiveDate,
+    entry.memo,
+    entry.recordedBy,
+    entry.evidence,
+    entry.decisionRef,
+    Object.entries(entry.metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    entry.pendingId ?? '',
+    entry.reversesEntryId ?? '',
+    entry.recordedAt.toISOString(),
+    postings.map((posting) => [posting.accountId, posting.phase, posting.side, posting.amount.toString(), posting.currency]),
+  ]);
+  return createHash('sha256').update(previousHash).update('\n').update(content).digest('hex');
+}

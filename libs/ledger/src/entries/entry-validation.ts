@@ -1,0 +1,164 @@
+import { createHash } from 'node:crypto';
+
+import { timestampDate } from '@bufbuild/protobuf/wkt';
+
+import { EntryKind, Side as WireSide, type NewEntry, type Posting } from '@yishi/contracts';
+import type { Violation } from '@yishi/messaging';
+import { AmountError, DEFAULT_CURRENCY, isKnownCurrency, toMinorUnits } from '@yishi/money';
+
+import type { EntryDraft, EntryKindName, PostingLine, Side } from './entry.model';
+
+export const MAX_ENTRIES_PER_REQUEST = 8_000;
+const MAX_TEXT = 1_000;
+const MAX_METADATA_KEYS = 32;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const KIND_NAMES: Partial<Record<EntryKind, EntryKindName>> = {
+  [EntryKind.UNSPECIFIED]: 'posted',
+  [EntryKind.POSTED]: 'posted',
+  [EntryKind.PENDING]: 'pending',
+  [EntryKind.POST_PENDING]: 'post_pending',
+  [EntryKind.VOID_PENDING]: 'void_pending',
+};
+
+const AMOUNT_PROBLEMS: Record<AmountError['problem'], string> = {
+  'not-a-number': 'must be a decimal number such as "500.00"',
+  'not-positive': 'must be greater than zero',
+  'too-precise': 'has more decimals than the currency allows (fen: two)',
+  'too-large': 'is too large',
+  'unknown-currency': 'is in an unknown currency',
+};
+
+/** Collects what is wrong with a request, each problem with the field path that has it. */
+class Findings {
+  readonly violations: Violation[] = [];
+  add(field: string, reason: string): void {
+    this.violations.push({ field, reason });
+  }
+}
+
+/** Turns wire entries into drafts, or returns every violation (field and reason) it found. */
+export function validateEntries(entries: readonly NewEntry[]): EntryDraft[] | Violation[] {
+  const findings = new Findings();
+  if (entries.length === 0) findings.add('entries', 'must hold at least one entry');
+  if (entries.length > MAX_ENTRIES_PER_REQUEST) findings.add('entries', `must hold at most ${MAX_ENTRIES_PER_REQUEST} entries`);
+  if (entries.at(-1)?.linked) findings.add(`entries[${entries.length - 1}].linked`, 'the last entry cannot open a linked chain');
+  const drafts = entries.map((entry, index) => validateEntry(entry, `entries[${index}]`, findings));
+  return findings.violations.length > 0 ? findings.violations : (drafts as EntryDraft[]);
+}
+
+function validateEntry(entry: NewEntry, path: string, findings: Findings): EntryDraft | null {
+  const before = findings.violations.length;
+  const kind = KIND_NAMES[entry.kind];
+  if (!kind) findings.add(`${path}.kind`, 'must be POSTED, PENDING, POST_PENDING or VOID_PENDING');
+  if (!UUID.test(entry.id)) findings.add(`${path}.id`, 'must be a UUID chosen by the client');
+  if (!UUID.test(entry.bookId)) findings.add(`${path}.book_id`, 'must be a book id');
+  if (entry.effectiveDate && !isCalendarDate(entry.effectiveDate)) findings.add(`${path}.effective_date`, 'must be a date YYYY-MM-DD');
+  if (!entry.recordedBy.trim()) findings.add(`${path}.recorded_by`, 'must name who recorded the entry');
+  checkTexts(entry, path, findings);
+  const postings = entry.postings.map((posting, index) => validatePosting(posting, `${path}.postings[${index}]`, findings));
+  if (kind && findings.violations.length === before) checkShape(entry, kind, postings as PostingLine[], path, findings);
+  if (findings.violations.length > before || !kind) return null;
+  return {
+    id: entry.id,
+    bookId: entry.bookId,
+    kind,
+    effectiveDate: entry.effectiveDate || null,
+    memo: entry.memo,
+    recordedBy: entry.recordedBy,
+    evidence: entry.evidence,
+    decisionRef: entry.decisionRef,
+    metadata: entry.metadata,
+    postings: postings as PostingLine[],
+    pendingId: entry.pendingId || null,
+    expiresAt: entry.expiresAt ? timestampDate(entry.expiresAt) : null,
+    reversesEntryId: entry.reversesEntryId || null,
+    linked: entry.linked,
+    fingerprint: fingerprintOf(entry, kind, postings as PostingLine[]),
+  };
+}
+
+function validatePosting(posting: Posting, path: string, findings: Findings): PostingLine | null {
+  const side: Side | null = posting.side === WireSide.DEBIT ? 'debit' : posting.side === WireSide.CREDIT ? 'credit' : null;
+  if (!UUID.test(posting.accountId)) findings.add(`${path}.account_id`, 'must be an account id');
+  if (!side) findings.add(`${path}.side`, 'must be DEBIT or CREDIT');
+  const currency = posting.amount?.currency || DEFAULT_CURRENCY;
+  if (!isKnownCurrency(currency)) findings.add(`${path}.amount.currency`, `is not a currency the ledger keeps: ${currency}`);
+  const amount = parseAmount(posting.amount?.amount ?? '', currency, `${path}.amount.amount`, findings);
+  return side && amount !== null ? { accountId: posting.accountId, side, amount, currency } : null;
+}
+
+function parseAmount(amount: string, currency: string, field: string, findings: Findings): bigint | null {
+  if (!isKnownCurrency(currency)) return null;
+  try {
+    return toMinorUnits(amount, currency);
+  } catch (error) {
+    if (!(error instanceof AmountError)) throw error;
+    findings.add(field, AMOUNT_PROBLEMS[error.problem]);
+    return null;
+  }
+}
+
+function checkShape(entry: NewEntry, kind: EntryKindName, postings: readonly PostingLine[], path: string, findings: Findings): void {
+  const needsPending = kind === 'post_pending' || kind === 'void_pending';
+  if (needsPending && !UUID.test(entry.pendingId)) findings.add(`${path}.pending_id`, 'must name the pending transfer');
+  if (!needsPending && entry.pendingId) findings.add(`${path}.pending_id`, 'is only for POST_PENDING and VOID_PENDING');
+  if (entry.expiresAt && kind !== 'pending') findings.add(`${path}.expires_at`, 'is only for PENDING entries');
+  if (entry.reversesEntryId && !UUID.test(entry.reversesEntryId)) findings.add(`${path}.reverses_entry_id`, 'must be an entry id');
+  if (kind === 'posted' && postings.length < 2) findings.add(`${path}.postings`, 'must hold at least two postings');
+  if (kind === 'void_pending' && postings.length > 0) findings.add(`${path}.postings`, 'must be empty: voiding releases the whole reservation');
+  if ((kind === 'pending' || (kind === 'post_pending' && postings.length > 0)) && !isOneTransfer(postings)) {
+    findings.add(`${path}.postings`, 'must be exactly one debit and one credit of the same amount on two accounts');
+  }
+  for (const currency of unbalancedCurrencies(postings)) findings.add(`${path}.postings`, `debits and credits in ${currency} must be equal`);
+}
+
+function isOneTransfer(postings: readonly PostingLine[]): boolean {
+  const [first, second] = postings;
+  return postings.length === 2 && first!.side !== second!.side && first!.accountId !== second!.accountId && first!.amount === second!.amount;
+}
+
+function unbalancedCurrencies(postings: readonly PostingLine[]): string[] {
+  const net = new Map<string, bigint>();
+  for (const posting of postings) {
+    net.set(posting.currency, (net.get(posting.currency) ?? 0n) + (posting.side === 'debit' ? posting.amount : -posting.amount));
+  }
+  return [...net].filter(([, amount]) => amount !== 0n).map(([currency]) => currency);
+}
+
+function checkTexts(entry: NewEntry, path: string, findings: Findings): void {
+  for (const [field, value] of [['memo', entry.memo], ['evidence', entry.evidence], ['decision_ref', entry.decisionRef], ['recorded_by', entry.recordedBy]] as const) {
+    if (value.length > MAX_TEXT) findings.add(`${path}.${field}`, `must be at most ${MAX_TEXT} characters`);
+  }
+  const keys = Object.keys(entry.metadata);
+  if (keys.length > MAX_METADATA_KEYS) findings.add(`${path}.metadata`, `must hold at most ${MAX_METADATA_KEYS} keys`);
+  if (keys.some((key) => key.length > 100 || (entry.metadata[key] ?? '').length > MAX_TEXT)) findings.add(`${path}.metadata`, 'keys or values too long');
+}
+
+function isCalendarDate(value: string): boolean {
+  if (!DATE.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
+/** The content a retry must repeat exactly (the id's idempotency fingerprint). */
+function fingerprintOf(entry: NewEntry, kind: EntryKindName, postings: readonly PostingLine[]): string {
+  const content = JSON.stringify([
+    entry.id,
+    entry.bookId,
+    kind,
+    entry.effectiveDate,
+    entry.memo,
+    entry.recordedBy,
+    entry.evidence,
+    entry.decisionRef,
+    Object.entries(entry.metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    postings.map((posting) => [posting.accountId, posting.side, posting.amount.toString(), posting.currency]),
+    entry.pendingId,
+    entry.expiresAt ? timestampDate(entry.expiresAt).toISOString() : '',
+    entry.reversesEntryId,
+    entry.linked,
+  ]);
+  return createHash('sha256').update(content).digest('hex');
+}

@@ -1,0 +1,86 @@
+/** The ledger's own vocabulary, independent of the wire format. Amounts are fen (bigint). */
+
+export type Side = 'debit' | 'credit';
+/** How a posting moves an account: posted money, a reservation, or the release of one. */
+export type Phase = 'posted' | 'pending' | 'release';
+export type EntryKindName = 'posted' | 'pending' | 'post_pending' | 'void_pending' | 'expire_pending';
+
+export interface PostingLine {
+  readonly accountId: string;
+  readonly side: Side;
+  readonly amount: bigint;
+  readonly currency: string;
+}
+
+/** A validated request to record one entry. */
+export interface EntryDraft {
+  readonly id: string;
+  readonly bookId: string;
+  readonly kind: EntryKindName;
+  /** null: the day it is recorded (Asia/Shanghai). */
+  readonly effectiveDate: string | null;
+  readonly memo: string;
+  readonly recordedBy: string;
+  readonly evidence: string;
+  readonly decisionRef: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly postings: readonly PostingLine[];
+  readonly pendingId: string | null;
+  readonly expiresAt: Date | null;
+  readonly reversesEntryId: string | null;
+  readonly linked: boolean;
+  /** Hex SHA-256 of the request's content: the same id must always come with the same content. */
+  readonly fingerprint: string;
+}
+
+export interface AccountState {
+  readonly id: string;
+  readonly bookId: string;
+  readonly currency: string;
+  readonly closed: boolean;
+  readonly debitsMustNotExceedCredits: boolean;
+  readonly creditsMustNotExceedDebits: boolean;
+  debitsPosted: bigint;
+  creditsPosted: bigint;
+  debitsPending: bigint;
+  creditsPending: bigint;
+}
+
+export type PendingStateName = 'pending' | 'posted' | 'voided' | 'expired';
+
+export interface PendingTransferState {
+  readonly id: string;
+  readonly bookId: string;
+  readonly debitAccountId: string;
+  readonly creditAccountId: string;
+  readonly amount: bigint;
+  readonly currency: string;
+  readonly expiresAt: Date | null;
+  state: PendingStateName;
+  resolvedByEntryId: string | null;
+}
+
+export interface BookHead {
+  readonly id: string;
+  sequence: bigint;
+  /** Hex SHA-256 of the last entry; '' for an empty book. */
+  hash: string;
+  recordedAt: Date | null;
+}
+
+export interface EntryOutcome {
+  readonly id: string;
+  readonly applied: boolean;
+  readonly refusal: string | null;
+  readonly sequence: bigint | null;
+  readonly hash: string | null;
+  readonly replayed: boolean;
+}
+
+/** What a stored request id answers with on a retry. */
+export interface StoredOutcome {
+  readonly fingerprint: string;
+  readonly refusal: string | null;
+  readonly sequence: bigint | null;
+  readonly hash: string | null;
+}

@@ -1,0 +1,290 @@
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+
+import { AccountKind, EntryKind, EntryStatus, LedgerRpc, Side } from '@yishi/contracts';
+import { InvalidArgumentError } from '@yishi/messaging';
+import { uuidv7 } from '@yishi/persistence';
+import { eventually } from '@yishi/testing';
+
+import { checkInvariants, openAccount, openBook, post, startLedger, transfer, type LedgerFixture } from './testing/ledger-fixture';
+
+describe('the ledger engine', () => {
+  let ledger: LedgerFixture;
+  let bookId: string;
+  /** Debit-normal: where money comes from in these tests (a household's or the district's side). */
+  let source: string;
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+    bookId = (await openBook(ledger.rpc)).id;
+    source = (await openAccount(ledger.rpc, bookId, 'counterparty.source', { kind: AccountKind.COUNTERPARTY, normalSide: Side.DEBIT })).id;
+  });
+
+  afterAll(async () => {
+    await checkInvariants(ledger.rpc, ledger.dataSource);
+    await ledger.stop();
+  });
+
+  const count = async (table: string): Promise<number> => Number((await ledger.dataSource.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
+
+  const fundWith = async (code: string, amount: string, options = { noOverdraft: true }) => {
+    const fund = (await openAccount(ledger.rpc, bookId, code, options)).id;
+    const [result] = await post(ledger.rpc, transfer(bookId, source, fund, amount));
+    expect(result!.status).toBe(EntryStatus.APPLIED);
+    return fund;
+  };
+
+  describe('concurrency', () => {
+    it('50 concurrent spends of 70 from a fund holding 100 (no overdraft): exactly one succeeds', async () => {
+      const fund = await fundWith('fund.rails', '100.00');
+      const payee = (await openAccount(ledger.rpc, bookId, 'counterparty.rails-contractor', { normalSide: Side.DEBIT, kind: AccountKind.COUNTERPARTY })).id;
+      const results = await Promise.all(Array.from({ length: 50 }, () => post(ledger.rpc, transfer(bookId, fund, payee, '70.00'))));
+      const statuses = results.map(([result]) => result!.status);
+      expect(statuses.filter((status) => status === EntryStatus.APPLIED)).toHaveLength(1);
+      expect(results.filter(([result]) => result!.refusal === 'EXCEEDS_CREDITS')).toHaveLength(49);
+      const account = await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund });
+      expect(account.balance).toMatchObject({ posted: '30.00', available: '30.00' });
+    });
+
+    it('opposite transfers in parallel all succeed: no deadlock reaches a caller', async () => {
+      const a = await fundWith('fund.a', '1000.00');
+      const b = await fundWith('fund.b', '1000.00');
+      const requests = Array.from({ length: 60 }, (_, index) => (index % 2 === 0 ? transfer(bookId, a, b, '1.00') : transfer(bookId, b, a, '1.00')));
+      const results = await Promise.all(requests.map((entry) => post(ledger.rpc, entry)));
+      expect(results.every(([result]) => result!.status === EntryStatus.APPLIED)).toBe(true);
+    });
+
+    it('20 concurrent requests with one entry id produce one entry', async () => {
+      const fund = await fundWith('fund.playground', '500.00');
+      const entry = transfer(bookId, source, fund, '45.00');
+      const results = await Promise.all(Array.from({ length: 20 }, () => post(ledger.rpc, entry)));
+      const [stored] = await ledger.dataSource.query(`SELECT count(*) AS n FROM ledger_entry WHERE id = $1`, [entry.id]);
+      expect(Number(stored.n)).toBe(1);
+      expect(new Set(results.map(([result]) => result!.sequence))).toEqual(new Set([results[0]![0]!.sequence]));
+      expect(results.filter(([result]) => !result!.replayed)).toHaveLength(1);
+    });
+  });
+
+  describe('idempotency', () => {
+    it('a retry with the same content gets the first result, even a refusal', async () => {
+      const fund = await fundWith('fund.retry', '10.00');
+      const spend = transfer(bookId, fund, source, '20.00');
+      const [first] = await post(ledger.rpc, spend);
+      await post(ledger.rpc, transfer(bookId, source, fund, '50.00'));
+      const [again] = await post(ledger.rpc, spend);
+      expect(first).toMatchObject({ status: EntryStatus.REFUSED, refusal: 'EXCEEDS_CREDITS', replayed: false });
+      expect(again).toMatchObject({ status: EntryStatus.REFUSED, refusal: 'EXCEEDS_CREDITS', replayed: true });
+    });
+
+    it('the same id with other content is a conflict and changes nothing', async () => {
+      const fund = await fundWith('fund.conflict', '10.00');
+      const entry = transfer(bookId, source, fund, '1.00');
+      const [first] = await post(ledger.rpc, entry);
+      const [other] = await post(ledger.rpc, { ...entry, memo: 'a different memo' });
+      expect(first!.status).toBe(EntryStatus.APPLIED);
+      expect(other).toMatchObject({ status: EntryStatus.REFUSED, refusal: 'ID_CONFLICT' });
+      expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance?.posted).toBe('11.00');
+    });
+  });
+
+  describe('bad input is refused with the field and the reason, and nothing is written', () => {
+    let fund: string;
+    beforeAll(async () => {
+      fund = await fundWith('fund.bad-input', '100.00');
+    });
+
+    const refuse = async (entry: ReturnType<typeof transfer>, field: string, reason: RegExp) => {
+      const before = [await count('ledger_entry'), await count('ledger_request'), await count('ledger_posting')];
+      const failure = post(ledger.rpc, entry);
+      await expect(failure).rejects.toBeInstanceOf(InvalidArgumentError);
+      const error = (await failure.catch((caught: unknown) => caught)) as InstanceType<typeof InvalidArgumentError>;
+      expect(error.violations).toEqual(expect.arrayContaining([{ field, reason: expect.stringMatching(reason) }]));
+      expect([await count('ledger_entry'), await count('ledger_request'), await count('ledger_posting')]).toEqual(before);
+    };
+
+    it('an unbalanced entry', async () => {
+      const entry = transfer(bookId, source, fund, '10.00');
+      entry.postings = [entry.postings![0]!, { accountId: fund, side: Side.CREDIT, amount: { amount: '9.99', currency: 'CNY' } }];
+      await refuse(entry, 'entries[0].postings', /debits and credits in CNY must be equal/);
+    });
+
+    it.each([
+      ['0.00', /greater than zero/],
+      ['-5.00', /greater than zero/],
+      ['1.001', /more decimals/],
+      ['12,50', /decimal number/],
+    ])('an amount of %s', async (amount, reason) => {
+      await refuse(transfer(bookId, source, fund, amount), 'entries[0].postings[0].amount.amount', reason);
+    });
+
+    it('an unknown account', async () => {
+      await refuse(transfer(bookId, source, uuidv7(), '1.00'), 'entries[0].postings[1].account_id', /no such account/);
+    });
+
+    it('a posting in another currency than its account', async () => {
+      const entry = transfer(bookId, source, fund, '1.00');
+      entry.postings = [
+        { accountId: source, side: Side.DEBIT, amount: { amount: '1.00', currency: 'USD' } },
+        { accountId: fund, side: Side.CREDIT, amount: { amount: '1.00', currency: 'USD' } },
+      ];
+      await refuse(entry, 'entries[0].postings[0].amount.currency', /keeps CNY, not USD/);
+    });
+
+    it('an entry with one posting', async () => {
+      const entry = transfer(bookId, source, fund, '1.00');
+      entry.postings = entry.postings!.slice(0, 1);
+      await refuse(entry, 'entries[0].postings', /at least two postings/);
+    });
+  });
+
+  describe('immutability and tamper evidence', () => {
+    it('the database refuses UPDATE and DELETE of a posted entry or posting', async () => {
+      const fund = await fundWith('fund.immutable', '5.00');
+      const [row] = await ledger.dataSource.query(`SELECT entry_id FROM ledger_posting WHERE account_id = $1`, [fund]);
+      await expect(ledger.dataSource.query(`UPDATE ledger_posting SET amount = 1 WHERE entry_id = $1`, [row.entry_id])).rejects.toThrow(/append-only/);
+      await expect(ledger.dataSource.query(`DELETE FROM ledger_entry WHERE id = $1`, [row.entry_id])).rejects.toThrow(/append-only/);
+      await expect(ledger.dataSource.query(`UPDATE ledger_entry SET memo = 'edited' WHERE id = $1`, [row.entry_id])).rejects.toThrow(/append-only/);
+      await expect(ledger.dataSource.query(`TRUNCATE ledger_posting CASCADE`)).rejects.toThrow(/append-only/);
+    });
+
+    it('altering an amount as superuser (triggers bypassed) makes verify report that entry’s sequence', async () => {
+      const book = (await openBook(ledger.rpc)).id;
+      const from = (await openAccount(ledger.rpc, book, 'counterparty.x', { normalSide: Side.DEBIT })).id;
+      const to = (await openAccount(ledger.rpc, book, 'fund.x')).id;
+      const results = await post(ledger.rpc, ...['1.00', '2.00', '3.00', '4.00'].map((amount) => transfer(book, from, to, amount)));
+      expect(await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book })).toMatchObject({ ok: true, entriesChecked: 4n });
+      const third = results[2]!;
+      await ledger.dataSource.transaction(async (manager) => {
+        await manager.query(`SET LOCAL session_replication_role = replica`);
+        await manager.query(`UPDATE ledger_posting SET amount = 30000 WHERE entry_id = $1`, [third.id]);
+      });
+      expect(await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book })).toMatchObject({ ok: false, firstBadSequence: third.sequence, entriesChecked: 2n });
+      await ledger.dataSource.transaction(async (manager) => {
+        await manager.query(`SET LOCAL session_replication_role = replica`);
+        await manager.query(`UPDATE ledger_posting SET amount = 300 WHERE entry_id = $1`, [third.id]);
+      });
+    });
+
+    it('chains each entry to the one before and publishes the head', async () => {
+      const book = (await openBook(ledger.rpc)).id;
+      const from = (await openAccount(ledger.rpc, book, 'counterparty.y', { normalSide: Side.DEBIT })).id;
+      const to = (await openAccount(ledger.rpc, book, 'fund.y')).id;
+      const [first, second] = await post(ledger.rpc, transfer(book, from, to, '1.00'), transfer(book, from, to, '2.00'));
+      const entry = await ledger.rpc.call(LedgerRpc.getEntry, { entryId: second!.id });
+      expect(entry).toMatchObject({ sequence: 2n, previousHash: first!.hash, hash: second!.hash });
+      await eventually(async () => {
+        const [head] = await ledger.dataSource.query(
+          `SELECT envelope FROM messaging_outbox WHERE subject = 'evt.ledger.chain_head_advanced' AND envelope LIKE $1`,
+          [`%${second!.hash}%`],
+        );
+        expect(head).toBeDefined();
+      });
+    });
+  });
+
+  describe('pending transfers', () => {
+    it('reserve money so it cannot be reserved twice, then post part of it and release the rest', async () => {
+      const fund = await fundWith('fund.happiness-2026', '150000.00');
+      const project = (await openAccount(ledger.rpc, bookId, 'fund.project.playground.grant')).id;
+      const commitment = transfer(bookId, fund, project, '140000.00', { kind: EntryKind.PENDING, decisionRef: 'ballot-7' });
+      expect((await post(ledger.rpc, commitment))[0]!.status).toBe(EntryStatus.APPLIED);
+      expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance).toMatchObject({ posted: '150000.00', available: '10000.00' });
+
+      const [second] = await post(ledger.rpc, transfer(bookId, fund, project, '20000.00', { kind: EntryKind.PENDING }));
+      expect(second).toMatchObject({ status: EntryStatus.REFUSED, refusal: 'EXCEEDS_CREDITS' });
+
+      const posting = transfer(bookId, fund, project, '100000.00', { kind: EntryKind.POST_PENDING, pendingId: commitment.id });
+      expect((await post(ledger.rpc, posting))[0]!.status).toBe(EntryStatus.APPLIED);
+      expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance).toMatchObject({ posted: '50000.00', available: '50000.00', debitsPending: '0.00' });
+      const [again] = await post(ledger.rpc, { id: uuidv7(), bookId, recordedBy: 'x', kind: EntryKind.VOID_PENDING, pendingId: commitment.id });
+      expect(again).toMatchObject({ status: EntryStatus.REFUSED, refusal: 'PENDING_ALREADY_RESOLVED' });
+    });
+
+    it('void releases the whole reservation', async () => {
+      const fund = await fundWith('fund.void', '100.00');
+      const pledge = transfer(bookId, fund, source, '60.00', { kind: EntryKind.PENDING });
+      await post(ledger.rpc, pledge);
+      const [voided] = await post(ledger.rpc, { id: uuidv7(), bookId, recordedBy: 'x', kind: EntryKind.VOID_PENDING, pendingId: pledge.id });
+      expect(voided!.status).toBe(EntryStatus.APPLIED);
+      expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance).toMatchObject({ posted: '100.00', available: '100.00' });
+    });
+
+    it('expire at their time, releasing the reservation and announcing it', async () => {
+      const fund = await fundWith('fund.expiry', '100.00');
+      const pledge = transfer(bookId, fund, source, '80.00', { kind: EntryKind.PENDING, expiresAt: timestampFromDate(new Date(Date.now() + 1_500)) });
+      await post(ledger.rpc, pledge);
+      expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance?.available).toBe('20.00');
+      await eventually(async () => expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance?.available).toBe('100.00'), 10_000);
+      const [late] = await post(ledger.rpc, transfer(bookId, fund, source, '80.00', { kind: EntryKind.POST_PENDING, pendingId: pledge.id }));
+      expect(late).toMatchObject({ status: EntryStatus.REFUSED, refusal: 'PENDING_ALREADY_RESOLVED' });
+      const [event] = await ledger.dataSource.query(`SELECT 1 FROM messaging_outbox WHERE subject = 'evt.ledger.pending_transfer_expired' AND envelope LIKE $1`, [`%${pledge.id}%`]);
+      expect(event).toBeDefined();
+    });
+  });
+
+  describe('batches', () => {
+    it('apply each entry on its own unless linked; a linked chain succeeds or fails as one', async () => {
+      const fund = await fundWith('fund.batch', '10.00');
+      const [ok, refused, linkedA, linkedB, after] = await post(
+        ledger.rpc,
+        transfer(bookId, fund, source, '4.00'),
+        transfer(bookId, fund, source, '100.00'),
+        transfer(bookId, fund, source, '1.00', { linked: true }),
+        transfer(bookId, fund, source, '50.00'),
+        transfer(bookId, fund, source, '1.00'),
+      );
+      expect([ok, refused, linkedA, linkedB, after].map((result) => result!.refusal)).toEqual(['', 'EXCEEDS_CREDITS', 'LINKED_ENTRY_FAILED', 'EXCEEDS_CREDITS', '']);
+      expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance?.posted).toBe('5.00');
+    });
+
+    it('take 8,000 entries in one request', async () => {
+      const fund = await fundWith('fund.bulk', '1.00');
+      const entries = Array.from({ length: 8_000 }, () => transfer(bookId, source, fund, '0.01'));
+      const results = await post(ledger.rpc, ...entries);
+      expect(results.filter((result) => result.status === EntryStatus.APPLIED)).toHaveLength(8_000);
+      expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance?.posted).toBe('81.00');
+    });
+  });
+
+  describe('balances and reports', () => {
+    it('give the balance at a past moment, a paginated statement with running balance, and a trial balance that balances', async () => {
+      const book = (await openBook(ledger.rpc)).id;
+      const household = (await openAccount(ledger.rpc, book, 'counterparty.household.45-301', { normalSide: Side.DEBIT, kind: AccountKind.COUNTERPARTY })).id;
+      const rails = (await openAccount(ledger.rpc, book, 'fund.project.rails.self-raised')).id;
+      await post(ledger.rpc, transfer(book, household, rails, '500.00', { evidence: 'R-0001', effectiveDate: '2026-03-10' }));
+      const between = new Date();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await post(ledger.rpc, transfer(book, household, rails, '300.00', { evidence: 'R-0002', effectiveDate: '2026-04-02' }));
+      await post(ledger.rpc, transfer(book, rails, household, '100.00', { evidence: 'REFUND-1', effectiveDate: '2026-06-01' }));
+
+      expect(await ledger.rpc.call(LedgerRpc.getBalance, { accountId: rails, asOf: timestampFromDate(between) })).toMatchObject({ posted: '500.00' });
+      expect(await ledger.rpc.call(LedgerRpc.getBalance, { accountId: rails })).toMatchObject({ posted: '700.00' });
+
+      const page1 = await ledger.rpc.call(LedgerRpc.getStatement, { accountId: rails, pageSize: 2 });
+      const page2 = await ledger.rpc.call(LedgerRpc.getStatement, { accountId: rails, pageSize: 2, afterSequence: page1.nextAfterSequence });
+      expect([...page1.lines, ...page2.lines].map((line) => [line.evidence, line.debit, line.credit, line.runningBalance])).toEqual([
+        ['R-0001', '', '500.00', '500.00'],
+        ['R-0002', '', '300.00', '800.00'],
+        ['REFUND-1', '100.00', '', '700.00'],
+      ]);
+      expect(page2.nextAfterSequence).toBe(0n);
+
+      const april = await ledger.rpc.call(LedgerRpc.getTrialBalance, { bookId: book, asOfDate: '2026-04-30' });
+      expect(april.totals).toEqual([expect.objectContaining({ currency: 'CNY', debits: '800.00', credits: '800.00' })]);
+      expect(april.lines.find((line) => line.accountId === rails)).toMatchObject({ credits: '800.00', debits: '0.00' });
+    });
+
+    it('looks an entry up by id with who recorded it, the evidence and the decision', async () => {
+      const fund = await fundWith('fund.lookup', '1.00');
+      const entry = transfer(bookId, source, fund, '5000.00', { evidence: 'INV-2026-045', decisionRef: 'ballot-21-1', memo: '幸福资金补助', metadata: { project: 'rails-45' } });
+      await post(ledger.rpc, entry);
+      expect(await ledger.rpc.call(LedgerRpc.getEntry, { entryId: entry.id })).toMatchObject({
+        recordedBy: 'finance-officer-1',
+        evidence: 'INV-2026-045',
+        decisionRef: 'ballot-21-1',
+        memo: '幸福资金补助',
+        metadata: { project: 'rails-45' },
+        postings: [expect.objectContaining({ side: Side.DEBIT, amount: expect.objectContaining({ amount: '5000.00' }) }), expect.anything()],
+      });
+    });
+  });
+});

@@ -1,0 +1,135 @@
+import { connect } from '@nats-io/transport-node';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { DataSource } from 'typeorm';
+
+import { AccountKind, LedgerRpc, Side, type NewEntrySchema } from '@yishi/contracts';
+import { createLogger } from '@yishi/logging';
+import { JetStreamEventBus, MessagingTables1763900000000, NatsRequestTransport, RpcClient } from '@yishi/messaging';
+import { uuidv7 } from '@yishi/persistence';
+import { startService, type RunningService } from '@yishi/service-kit';
+import { createTestDatabase, testSubjectPrefix, type TestDatabase } from '@yishi/testing';
+
+import { ledgerService } from '../index';
+import { ledgerMigrations } from '../migrations';
+
+export const LEDGER_TEST_MIGRATIONS = [MessagingTables1763900000000, ...ledgerMigrations];
+
+type NewEntryInit = MessageInitShape<typeof NewEntrySchema>;
+
+/** A running ledger service on its own fresh database, reached over the machine's NATS. */
+export interface LedgerFixture {
+  readonly rpc: RpcClient;
+  readonly database: TestDatabase;
+  readonly dataSource: DataSource;
+  /** Restarts the service process state (queue, caches), keeping the database. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startLedger(): Promise<LedgerFixture> {
+  const database = await createTestDatabase({ service: 'ledger', migrations: LEDGER_TEST_MIGRATIONS });
+  const connection = await connect({ servers: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222' });
+  const prefix = testSubjectPrefix();
+  const transport = new NatsRequestTransport(connection, prefix);
+  const events = await JetStreamEventBus.connect({ connection, subjectPrefix: prefix, logger: createLogger('ledger-test', 'silent') });
+  const runtime = { transport, events, requestTimeoutMs: 30_000 };
+  let service: RunningService = await startService(ledgerService, database.url, runtime);
+  return {
+    rpc: new RpcClient(transport, 30_000),
+    database,
+    get dataSource() {
+      return service.dataSource;
+    },
+    restart: async () => {
+      await service.stop();
+      service = await startService(ledgerService, database.url, runtime);
+    },
+    stop: async () => {
+      await service.stop();
+      await events.close();
+      await transport.close();
+      await database.drop();
+    },
+  };
+}
+
+export async function openBook(rpc: RpcClient, community = `community-${uuidv7()}`) {
+  return rpc.call(LedgerRpc.openBook, { communityRef: community, name: '百联社区' });
+}
+
+export interface AccountOptions {
+  readonly kind?: AccountKind;
+  readonly normalSide?: Side;
+  readonly noOverdraft?: boolean;
+  readonly currency?: string;
+}
+
+/** A fund (credit-normal) by default; `noOverdraft` forbids spending below zero. */
+export async function openAccount(rpc: RpcClient, bookId: string, code: string, options: AccountOptions = {}) {
+  const normalSide = options.normalSide ?? Side.CREDIT;
+  return rpc.call(LedgerRpc.openAccount, {
+    bookId,
+    code,
+    nameZh: code,
+    nameEn: code,
+    kind: options.kind ?? AccountKind.FUND,
+    normalSide,
+    currency: options.currency ?? 'CNY',
+    flags: {
+      debitsMustNotExceedCredits: Boolean(options.noOverdraft) && normalSide === Side.CREDIT,
+      creditsMustNotExceedDebits: Boolean(options.noOverdraft) && normalSide === Side.DEBIT,
+    },
+  });
+}
+
+/** A posted transfer of `amount` (a decimal string) from `debit` to `credit`. */
+export function transfer(bookId: string, debit: string, credit: string, amount: string, extra: Omit<NewEntryInit, 'id' | 'bookId' | '$typeName'> & { id?: string } = {}): NewEntryInit {
+  return {
+    id: uuidv7(),
+    bookId,
+    recordedBy: 'finance-officer-1',
+    postings: [
+      { accountId: debit, side: Side.DEBIT, amount: { amount, currency: 'CNY' } },
+      { accountId: credit, side: Side.CREDIT, amount: { amount, currency: 'CNY' } },
+    ],
+    ...extra,
+  };
+}
+
+export async function post(rpc: RpcClient, ...entries: NewEntryInit[]) {
+  return (await rpc.call(LedgerRpc.postEntries, { entries })).results;
+}
+
+/**
+ * The invariants of RELIABILITY.md that hold for any ledger database: debits equal credits,
+ * stored balances equal the sum of postings, no account beyond its limit, every chain verifies.
+ */
+export async function checkInvariants(rpc: RpcClient, dataSource: DataSource): Promise<void> {
+  const [unbalanced]: { n: string }[] = await dataSource.query(`
+    SELECT count(*) AS n FROM (
+      SELECT entry_id FROM ledger_posting GROUP BY entry_id, currency, phase
+      HAVING sum(CASE side WHEN 'debit' THEN amount ELSE -amount END) <> 0) u`);
+  const [drifted]: { n: string }[] = await dataSource.query(`
+    SELECT count(*) AS n FROM ledger_account a LEFT JOIN LATERAL (
+      SELECT COALESCE(sum(amount) FILTER (WHERE side = 'debit' AND phase = 'posted'), 0) AS dp,
+             COALESCE(sum(amount) FILTER (WHERE side = 'credit' AND phase = 'posted'), 0) AS cp,
+             COALESCE(sum(amount) FILTER (WHERE side = 'debit' AND phase = 'pending'), 0)
+               - COALESCE(sum(amount) FILTER (WHERE side = 'debit' AND phase = 'release'), 0) AS dq,
+             COALESCE(sum(amount) FILTER (WHERE side = 'credit' AND phase = 'pending'), 0)
+               - COALESCE(sum(amount) FILTER (WHERE side = 'credit' AND phase = 'release'), 0) AS cq
+        FROM ledger_posting p WHERE p.account_id = a.id) s ON true
+     WHERE a.debits_posted <> s.dp OR a.credits_posted <> s.cp OR a.debits_pending <> s.dq OR a.credits_pending <> s.cq`);
+  const [overdrawn]: { n: string }[] = await dataSource.query(`
+    SELECT count(*) AS n FROM ledger_account
+     WHERE (debits_must_not_exceed_credits AND debits_posted + debits_pending > credits_posted)
+        OR (credits_must_not_exceed_debits AND credits_posted + credits_pending > debits_posted)`);
+  const [totals]: { d: string; c: string }[] = await dataSource.query(`
+    SELECT COALESCE(sum(amount) FILTER (WHERE side = 'debit'), 0) AS d, COALESCE(sum(amount) FILTER (WHERE side = 'credit'), 0) AS c
+      FROM ledger_posting WHERE phase = 'posted'`);
+  expect({ unbalanced: Number(unbalanced!.n), drifted: Number(drifted!.n), overdrawn: Number(overdrawn!.n) }).toEqual({ unbalanced: 0, drifted: 0, overdrawn: 0 });
+  expect(totals!.d).toBe(totals!.c);
+  const books: { id: string }[] = await dataSource.query(`SELECT id FROM ledger_book`);
+  for (const book of books) {
+    expect(await rpc.call(LedgerRpc.verifyChain, { bookId: book.id })).toMatchObject({ ok: true, firstBadSequence: 0n });
+  }
+}
