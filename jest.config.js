@@ -17,6 +17,7 @@ module.exports = {
     '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false, exclude: [], jsc: { ...swcrc.jsc, baseUrl: __dirname, paths: undefined } }],
   },
   moduleNameMapper,
+  setupFiles: ['<rootDir>/jest.setup.js'],
   testTimeout: 60_000,
   maxWorkers: 2,
   workerIdleMemoryLimit: '1GB',

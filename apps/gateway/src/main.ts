@@ -4,7 +4,7 @@ import { GatewaySettings, loadConfigOrExit } from '@yishi/config';
 import { startGateway } from '@yishi/gateway';
 import { createLogger } from '@yishi/logging';
 import { RpcClient } from '@yishi/messaging';
-import { connectNatsRuntime, stopOnSignals } from '@yishi/service-kit';
+import { connectNatsRuntime, runMain, stopOnSignals } from '@yishi/service-kit';
 
 async function main(): Promise<void> {
   const settings = loadConfigOrExit(GatewaySettings);
@@ -19,4 +19,4 @@ async function main(): Promise<void> {
   });
 }
 
-void main();
+runMain('yishi gateway', main);

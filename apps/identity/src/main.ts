@@ -3,4 +3,4 @@ import 'reflect-metadata';
 import { identityService } from '@yishi/identity';
 import { runServiceProcess } from '@yishi/service-kit';
 
-void runServiceProcess(identityService);
+runServiceProcess(identityService);

@@ -3,4 +3,4 @@ import 'reflect-metadata';
 import { ledgerService } from '@yishi/ledger';
 import { runServiceProcess } from '@yishi/service-kit';
 
-void runServiceProcess(ledgerService);
+runServiceProcess(ledgerService);

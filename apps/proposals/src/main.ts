@@ -3,4 +3,4 @@ import 'reflect-metadata';
 import { proposalsService } from '@yishi/proposals';
 import { runServiceProcess } from '@yishi/service-kit';
 
-void runServiceProcess(proposalsService);
+runServiceProcess(proposalsService);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 
 import { StandaloneSettings, loadConfigOrExit } from '@yishi/config';
 import { createLogger } from '@yishi/logging';
-import { stopOnSignals } from '@yishi/service-kit';
+import { runMain, stopOnSignals } from '@yishi/service-kit';
 
 import { startStandalone } from './standalone';
 
@@ -17,7 +17,4 @@ async function main(): Promise<void> {
   process.stdout.write(`\nYishi (议事) is ready at ${system.url}/api/v1/health  (started in ${seconds} s; Ctrl-C stops it)\n\n`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`Yishi could not start (议事无法启动): ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+runMain('Yishi (议事)', main);

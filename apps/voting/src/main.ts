@@ -3,4 +3,4 @@ import 'reflect-metadata';
 import { votingService } from '@yishi/voting';
 import { runServiceProcess } from '@yishi/service-kit';
 
-void runServiceProcess(votingService);
+runServiceProcess(votingService);

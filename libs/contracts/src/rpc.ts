@@ -47,5 +47,8 @@ export function eventSubjectOf(schema: DescMessage): string {
   if (!hasOption(schema, event_subject)) {
     throw new Error(`${schema.typeName} has no (yishi.options.v1.event_subject) option`);
   }
-  return getOption(schema, event_subject);
+  const subjectOfEvent = getOption(schema, event_subject);
+  // Only evt.> is captured by the event stream; anything else would never be delivered.
+  if (!subjectOfEvent.startsWith('evt.')) throw new Error(`${schema.typeName}: event subjects start with "evt.", not ${subjectOfEvent}`);
+  return subjectOfEvent;
 }

@@ -15,8 +15,8 @@ export interface WireMessage {
 
 export const Header = {
   correlationId: 'yishi-correlation-id',
-  /** Absolute deadline of the call, epoch milliseconds. */
-  deadline: 'yishi-deadline',
+  /** How long the caller waits, in milliseconds (relative, so clocks need not agree). */
+  timeout: 'yishi-timeout-ms',
   /** "ok" or "error": which schema the reply body follows. */
   replyKind: 'yishi-reply-kind',
   /** "deflate" when the body is compressed (large batches stay under the NATS payload limit). */

@@ -21,13 +21,21 @@ export async function connectNatsRuntime(
   logger: Logger,
 ): Promise<NatsRuntime> {
   const connection = await connect({ servers: natsUrl.split(','), name: processName, maxReconnectAttempts: -1 });
+  let connected = true;
+  void (async () => {
+    for await (const status of connection.status()) {
+      if (status.type === 'disconnect') connected = false;
+      if (status.type === 'reconnect') connected = true;
+      if (status.type === 'disconnect' || status.type === 'reconnect') logger.warn({ nats: status.type }, 'NATS connection changed');
+    }
+  })();
   const transport = new NatsRequestTransport(connection, settings.subjectPrefix);
   const events = await JetStreamEventBus.connect({ connection, subjectPrefix: settings.subjectPrefix, logger });
   return {
     transport,
     events,
     requestTimeoutMs: settings.REQUEST_TIMEOUT_MS,
-    isConnected: () => !connection.isClosed(),
+    isConnected: () => connected && !connection.isClosed(),
     close: async () => {
       await events.close();
       await transport.close();

@@ -1,5 +1,16 @@
 import type { Logger } from '@yishi/logging';
 
+/**
+ * Runs a process's `main`; if it cannot start (Postgres or NATS unreachable, a migration
+ * failing), it says so in one line and exits 1 rather than with a stack trace.
+ */
+export function runMain(name: string, main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${name} could not start (无法启动): ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
+
 /** Runs `stop` once on SIGINT/SIGTERM, then exits; a second signal exits at once. */
 export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
   let stopping = false;

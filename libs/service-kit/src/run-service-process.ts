@@ -3,7 +3,7 @@ import { createLogger } from '@yishi/logging';
 
 import { connectNatsRuntime } from './nats-runtime';
 import { probeService } from './probe-service';
-import { stopOnSignals } from './run-process';
+import { runMain, stopOnSignals } from './run-process';
 import type { ServiceDefinition } from './service-definition';
 import { startService } from './start-service';
 
@@ -11,8 +11,11 @@ import { startService } from './start-service';
  * `main.ts` of a service in distributed mode: its own process, its own database, NATS.
  * With `--probe` it only asks the running service for its health (container health checks).
  */
-export async function runServiceProcess(definition: ServiceDefinition): Promise<void> {
-  if (process.argv.includes('--probe')) return probeService(definition);
+export function runServiceProcess(definition: ServiceDefinition): void {
+  runMain(`yishi ${definition.name}`, () => (process.argv.includes('--probe') ? probeService(definition) : serve(definition)));
+}
+
+async function serve(definition: ServiceDefinition): Promise<void> {
   const settings = loadConfigOrExit(ServiceSettings);
   const logger = createLogger(definition.name, settings.LOG_LEVEL);
   const runtime = await connectNatsRuntime(settings.NATS_URL, settings, `yishi-${definition.name}`, logger);

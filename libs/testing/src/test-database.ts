@@ -18,9 +18,11 @@ export interface TestDatabaseOptions {
   readonly migrations: readonly MigrationClass[];
 }
 
+/** Names and code of the migrations: a template is rebuilt whenever either changes. */
 function migrationFingerprint(migrations: readonly MigrationClass[]): string {
-  const names = migrations.map((migration) => migration.name);
-  return createHash('sha256').update(names.join(',')).digest('hex').slice(0, 12);
+  const hash = createHash('sha256');
+  for (const migration of migrations) hash.update(migration.name).update(migration.toString());
+  return hash.digest('hex').slice(0, 12);
 }
 
 async function withAdmin<T>(work: (admin: Client) => Promise<T>): Promise<T> {

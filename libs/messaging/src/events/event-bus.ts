@@ -40,8 +40,13 @@ export const DEAD_LETTER_PREFIX = 'dlq.';
  */
 export interface EventBus {
   publish(event: OutboxEvent): Promise<void>;
-  subscribe(subscription: EventSubscription): Promise<void>;
+  subscribe(subscription: EventSubscription): Promise<EventConsumer>;
   close(): Promise<void>;
+}
+
+/** A running subscription; `stop` ends it and waits for the delivery in progress. */
+export interface EventConsumer {
+  stop(): Promise<void>;
 }
 
 export function decodeEnvelope(event: OutboxEvent): EventEnvelope {

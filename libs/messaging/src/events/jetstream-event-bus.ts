@@ -18,6 +18,7 @@ import {
   DEFAULT_EVENT_BUS_LIMITS,
   type EventBus,
   type EventBusLimits,
+  type EventConsumer,
   type EventSubscription,
   type OutboxEvent,
 } from './event-bus';
@@ -31,7 +32,20 @@ export interface JetStreamEventBusOptions {
   readonly beforeAck?: (eventId: string) => void;
 }
 
+interface RunningConsumer {
+  readonly messages: ConsumerMessages;
+  loop: Promise<void>;
+  stopping: boolean;
+}
+
+async function stopConsumer(running: RunningConsumer): Promise<void> {
+  running.stopping = true;
+  await running.messages.close();
+  await running.loop;
+}
+
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
+const EVENT_RETENTION_MS = 30 * 24 * 60 * 60_000;
 
 function streamName(prefix: string, stream: 'EVENTS' | 'DEAD_LETTERS'): string {
   return `${prefix.replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase()}YISHI_${stream}`;
@@ -55,7 +69,7 @@ export class JetStreamEventBus implements EventBus {
   private readonly js: JetStreamClient;
   private readonly prefix: string;
   private readonly limits: EventBusLimits;
-  private readonly running: { messages: ConsumerMessages; loop: Promise<void> }[] = [];
+  private readonly running: RunningConsumer[] = [];
 
   private constructor(
     private readonly options: JetStreamEventBusOptions,
@@ -78,7 +92,7 @@ export class JetStreamEventBus implements EventBus {
     await this.js.publish(this.prefix + event.subject, event.envelope, { msgID: event.id });
   }
 
-  async subscribe(subscription: EventSubscription): Promise<void> {
+  async subscribe(subscription: EventSubscription): Promise<EventConsumer> {
     const stream = streamName(this.prefix, 'EVENTS');
     const durable = consumerName(subscription.consumer);
     await this.jsm.consumers.add(stream, {
@@ -86,23 +100,34 @@ export class JetStreamEventBus implements EventBus {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       filter_subject: this.prefix + subscription.subject,
-      max_deliver: this.limits.maxDeliveries,
+      // Unlimited on the server: a delivery lost to a crash on the last attempt must come back,
+      // and it is this bus that dead-letters after maxDeliveries failures.
+      max_deliver: -1,
       ack_wait: nanos(this.limits.ackWaitMs),
     });
-    const consumer = await this.js.consumers.get(stream, durable);
-    const messages = await consumer.consume();
-    this.running.push({ messages, loop: this.consumeLoop(messages, subscription) });
+    const messages = await (await this.js.consumers.get(stream, durable)).consume();
+    const running: RunningConsumer = { messages, loop: Promise.resolve(), stopping: false };
+    running.loop = this.consumeLoop(running, subscription);
+    this.running.push(running);
+    return { stop: () => stopConsumer(running) };
   }
 
   async close(): Promise<void> {
-    for (const { messages } of this.running) await messages.close();
-    await Promise.allSettled(this.running.splice(0).map(({ loop }) => loop));
+    await Promise.all(this.running.splice(0).map(stopConsumer));
   }
 
-  private async consumeLoop(messages: ConsumerMessages, subscription: EventSubscription): Promise<void> {
-    for await (const message of messages) {
-      await this.handle(message, subscription);
+  /** One message at a time; nothing a message does can end the loop. */
+  private async consumeLoop(running: RunningConsumer, subscription: EventSubscription): Promise<void> {
+    try {
+      for await (const message of running.messages) {
+        await this.handle(message, subscription).catch((error: unknown) =>
+          this.options.logger.error({ err: error, consumer: subscription.consumer }, 'event handling failed; it will be redelivered'),
+        );
+      }
+    } catch (error) {
+      this.options.logger.error({ err: error, consumer: subscription.consumer }, 'event consumer stopped');
     }
+    if (!running.stopping) this.options.logger.error({ consumer: subscription.consumer }, 'event consumer ended unexpectedly');
   }
 
   private async handle(message: JsMsg, subscription: EventSubscription): Promise<void> {
@@ -113,11 +138,13 @@ export class JetStreamEventBus implements EventBus {
     };
     try {
       await subscription.deliver(event);
-      this.options.beforeAck?.(event.id);
-      await message.ackAck();
     } catch (error) {
       await this.redeliverOrDeadLetter(message, event, subscription, error);
+      return;
     }
+    this.options.beforeAck?.(event.id);
+    // A lost ack only means a redelivery, which the consumer's inbox turns into a no-op.
+    await message.ackAck().catch((error: unknown) => this.options.logger.warn({ err: error, eventId: event.id }, 'ack not confirmed'));
   }
 
   private async redeliverOrDeadLetter(
@@ -138,7 +165,8 @@ export class JetStreamEventBus implements EventBus {
     headers.set('yishi-consumer', subscription.consumer);
     headers.set('yishi-error', String(error).slice(0, 1_000));
     await this.js.publish(`${this.prefix}${DEAD_LETTER_PREFIX}${event.subject}`, event.envelope, { headers });
-    message.term(String(error).slice(0, 200));
+    // No reason text: nats-server before 2.10.4 does not understand "+TERM <reason>" and redelivers.
+    message.term();
   }
 
   private async ensureStream(stream: 'EVENTS' | 'DEAD_LETTERS', subject: string): Promise<void> {
@@ -148,12 +176,14 @@ export class JetStreamEventBus implements EventBus {
       subjects: [subject],
       storage: StorageType.File,
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      // The outbox keeps every event for good; the stream only has to outlast slow consumers.
+      max_age: stream === 'EVENTS' ? nanos(EVENT_RETENTION_MS) : 0,
     };
-    try {
-      await this.jsm.streams.info(name);
-      await this.jsm.streams.update(name, config);
-    } catch {
-      await this.jsm.streams.add(config);
-    }
+    const exists = await this.jsm.streams.info(name).then(
+      () => true,
+      () => false,
+    );
+    if (exists) await this.jsm.streams.update(name, config);
+    else await this.jsm.streams.add(config);
   }
 }

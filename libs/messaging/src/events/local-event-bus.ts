@@ -5,6 +5,7 @@ import {
   DEFAULT_EVENT_BUS_LIMITS,
   type EventBus,
   type EventBusLimits,
+  type EventConsumer,
   type EventSubscription,
   type OutboxEvent,
 } from './event-bus';
@@ -22,6 +23,7 @@ export interface LocalEventBusOptions {
 export class LocalEventBus implements EventBus {
   private readonly subscriptions: EventSubscription[] = [];
   private readonly failures = new Map<string, number>();
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly limits: EventBusLimits;
   readonly deadLetters: { subject: string; consumer: string; event: OutboxEvent; error: string }[] = [];
 
@@ -36,18 +38,28 @@ export class LocalEventBus implements EventBus {
     if (failed) throw failed.reason;
   }
 
-  async subscribe(subscription: EventSubscription): Promise<void> {
+  async subscribe(subscription: EventSubscription): Promise<EventConsumer> {
     this.subscriptions.push(subscription);
+    return {
+      stop: async () => {
+        const index = this.subscriptions.indexOf(subscription);
+        if (index >= 0) this.subscriptions.splice(index, 1);
+        await Promise.allSettled([...this.inFlight]);
+      },
+    };
   }
 
   async close(): Promise<void> {
     this.subscriptions.splice(0);
+    await Promise.allSettled([...this.inFlight]);
   }
 
   private async deliver(subscription: EventSubscription, event: OutboxEvent): Promise<void> {
     const key = `${subscription.consumer}:${event.id}`;
+    const delivery = subscription.deliver(event);
+    this.inFlight.add(delivery);
     try {
-      await subscription.deliver(event);
+      await delivery;
       this.failures.delete(key);
     } catch (error) {
       const attempt = (this.failures.get(key) ?? 0) + 1;
@@ -55,6 +67,8 @@ export class LocalEventBus implements EventBus {
       if (attempt < this.limits.maxDeliveries) throw error;
       this.failures.delete(key);
       this.deadLetter(subscription, event, error);
+    } finally {
+      this.inFlight.delete(delivery);
     }
   }
 

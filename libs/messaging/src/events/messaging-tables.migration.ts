@@ -1,8 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Outbox (events written with the state change), inbox (events already applied) and the record
- * of events given up on. Every service database has them; each service lists this migration.
+ * Outbox (events written with the state change) and inbox (events already applied). Every
+ * service database has them; the service host adds this migration to each service's list.
  */
 export class MessagingTables1763900000000 implements MigrationInterface {
   name = 'MessagingTables1763900000000';
@@ -10,17 +10,20 @@ export class MessagingTables1763900000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
       CREATE TABLE messaging_outbox (
+        seq bigserial NOT NULL,
         id uuid NOT NULL,
         subject text NOT NULL,
         envelope text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         published_at timestamptz,
         publish_attempts integer NOT NULL DEFAULT 0,
+        last_attempt_at timestamptz,
         last_error text,
         CONSTRAINT pk_messaging_outbox PRIMARY KEY (id)
       )`);
+    // Publication order is commit order as near as a sequence gives it: ids are not ordered within a millisecond.
     await queryRunner.query(
-      `CREATE INDEX ix_messaging_outbox_unpublished ON messaging_outbox (id) WHERE published_at IS NULL`,
+      `CREATE INDEX ix_messaging_outbox_unpublished ON messaging_outbox (seq) WHERE published_at IS NULL`,
     );
     await queryRunner.query(`
       CREATE TABLE messaging_inbox (

@@ -18,6 +18,8 @@ export interface OutboxRelayOptions {
   readonly afterPublish?: (eventId: string) => void;
 }
 
+const LISTEN_RETRY_MS = 5_000;
+
 interface OutboxRow {
   id: string;
   subject: string;
@@ -32,6 +34,7 @@ interface OutboxRow {
 export class OutboxRelay {
   private listener?: Client;
   private running = false;
+  private stopping = false;
   private wake?: () => void;
   /** Set by a NOTIFY that arrives while a pass is running, so it is not slept through. */
   private notified = false;
@@ -49,19 +52,21 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping = true;
     this.wake?.();
     await this.loop;
     await this.listener?.end().catch(() => undefined);
   }
 
-  /** Publishes every pending row now; returns how many were published. */
+  /** Publishes every pending row now (until stopped); returns how many were published. */
   async publishPending(): Promise<number> {
     let total = 0;
-    for (;;) {
-      const published = await this.publishBatch();
+    while (!this.stopping) {
+      const { claimed, published } = await this.publishBatch();
       total += published;
-      if (published < (this.options.batchSize ?? 100)) return total;
+      if (claimed < (this.options.batchSize ?? 100)) break;
     }
+    return total;
   }
 
   private async run(): Promise<void> {
@@ -75,11 +80,13 @@ export class OutboxRelay {
     }
   }
 
-  private async publishBatch(): Promise<number> {
+  /** Claims a batch and publishes it row by row; a row that fails is retried at a later pass. */
+  private async publishBatch(): Promise<{ claimed: number; published: number }> {
     return this.options.dataSource.transaction(async (manager) => {
       const rows: OutboxRow[] = await manager.query(
         `SELECT id, subject, envelope FROM messaging_outbox
-          WHERE published_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          WHERE published_at IS NULL AND (last_attempt_at IS NULL OR last_attempt_at < now() - interval '1 second' * least(publish_attempts, 60))
+          ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize ?? 100],
       );
       const published: string[] = [];
@@ -88,11 +95,12 @@ export class OutboxRelay {
         try {
           await this.options.bus.publish(event);
         } catch (error) {
+          this.options.logger.warn({ err: error, eventId: row.id, subject: row.subject }, 'event not published yet; will retry');
           await manager.query(
-            `UPDATE messaging_outbox SET publish_attempts = publish_attempts + 1, last_error = $2 WHERE id = $1`,
-            [row.id, String(error)],
+            `UPDATE messaging_outbox SET publish_attempts = publish_attempts + 1, last_error = $2, last_attempt_at = now() WHERE id = $1`,
+            [row.id, String(error).slice(0, 2_000)],
           );
-          break;
+          continue;
         }
         this.options.afterPublish?.(row.id);
         published.push(row.id);
@@ -104,19 +112,30 @@ export class OutboxRelay {
           [published],
         );
       }
-      return published.length;
+      return { claimed: rows.length, published: published.length };
     });
   }
 
+  /** LISTEN on a connection of its own; when it drops, polling carries on and LISTEN is retried. */
   private async listen(): Promise<void> {
     const listener = new Client({ connectionString: this.options.databaseUrl });
     listener.on('notification', () => {
       this.notified = true;
       this.wake?.();
     });
-    listener.on('error', (error) => this.options.logger.warn({ err: error }, 'outbox LISTEN connection lost'));
-    await listener.connect();
-    await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    listener.on('error', (error) => {
+      this.options.logger.warn({ err: error }, 'outbox LISTEN connection lost; polling until it is back');
+      void listener.end().catch(() => undefined);
+      this.listener = undefined;
+      if (this.running) setTimeout(() => void this.listen().catch(() => undefined), LISTEN_RETRY_MS).unref();
+    });
+    try {
+      await listener.connect();
+      await listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    } catch (error) {
+      await listener.end().catch(() => undefined);
+      throw error;
+    }
     this.listener = listener;
   }
 

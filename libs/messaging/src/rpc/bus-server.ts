@@ -4,10 +4,11 @@ import { create } from '@bufbuild/protobuf';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
 import type { EntityManager } from 'typeorm';
 
-import type { EventEnvelope, RpcMethod } from '@yishi/contracts';
+import { ErrorCode, type EventEnvelope, type RpcMethod } from '@yishi/contracts';
 import { withCorrelationId, type Logger } from '@yishi/logging';
 
-import { decodeEnvelope, unpackAnyPayload, type EventBus, type OutboxEvent } from '../events/event-bus';
+import { RpcError } from '../errors';
+import { decodeEnvelope, unpackAnyPayload, type EventBus, type EventConsumer, type OutboxEvent } from '../events/event-bus';
 import type { Inbox } from '../events/inbox';
 import { Header, decodeMessage, encodeErrorReply, encodeMessage, packBody, unpackBody, type WireMessage } from '../wire';
 import { deadlinePassed } from './failures';
@@ -46,6 +47,7 @@ export class EventContext extends BaseRpcContext<[EntityManager, EventEnvelope]>
  */
 export class BusServer extends Server implements CustomTransportStrategy {
   private readonly served: Served[] = [];
+  private readonly consumers: EventConsumer[] = [];
 
   constructor(private readonly options: BusServerOptions) {
     super();
@@ -76,11 +78,12 @@ export class BusServer extends Server implements CustomTransportStrategy {
     if (!events) throw new Error(`@EventPattern(${subject}) needs an event bus`);
     const consumer = `${events.service}.${subject}`;
     const inbox = events.inboxFor(consumer);
-    await events.bus.subscribe({
+    const eventConsumer = await events.bus.subscribe({
       consumer,
       subject,
       deliver: (event) => this.apply(inbox, handler, event),
     });
+    this.consumers.push(eventConsumer);
   }
 
   private async apply(inbox: Inbox, handler: MessageHandler, event: OutboxEvent): Promise<void> {
@@ -93,7 +96,9 @@ export class BusServer extends Server implements CustomTransportStrategy {
     );
   }
 
+  /** Stops taking events and requests, and waits for those in progress (before the database closes). */
   async close(): Promise<void> {
+    await Promise.all(this.consumers.splice(0).map((eventConsumer) => eventConsumer.stop()));
     await Promise.all(this.served.splice(0).map((served) => served.drain()));
   }
 
@@ -105,6 +110,15 @@ export class BusServer extends Server implements CustomTransportStrategy {
     return this.options.transport as T;
   }
 
+  private logFailure(subject: string, error: unknown, durationMs: number): void {
+    if (failureLevel(error) === 'error') {
+      this.options.logger.error({ err: error, subject, durationMs }, 'request failed');
+      return;
+    }
+    const { code, reason } = error as RpcError;
+    this.options.logger.info({ subject, code: ErrorCode[code], reason, durationMs }, 'request refused');
+  }
+
   private answer(method: RpcMethod, handler: MessageHandler, request: WireMessage): Promise<WireMessage> {
     const correlationId = request.headers[Header.correlationId];
     const replyHeaders: Record<string, string> = correlationId ? { [Header.correlationId]: correlationId } : {};
@@ -112,7 +126,7 @@ export class BusServer extends Server implements CustomTransportStrategy {
       const started = performance.now();
       try {
         const input = decodeMessage(method.input, unpackBody(request));
-        const output = await withinDeadline(method.subject, request.headers[Header.deadline], async () => {
+        const output = await withinDeadline(method.subject, Number(request.headers[Header.timeout] ?? Number.NaN), async () => {
           const result: unknown = await handler(input);
           return lastValueFrom(this.transformToObservable(result));
         });
@@ -120,22 +134,24 @@ export class BusServer extends Server implements CustomTransportStrategy {
         this.options.logger.debug({ subject: method.subject, durationMs: performance.now() - started }, 'request handled');
         return packBody(data, { ...replyHeaders, [Header.replyKind]: 'ok' });
       } catch (error) {
-        const durationMs = performance.now() - started;
-        this.options.logger.warn({ err: error, subject: method.subject, durationMs }, 'request failed');
+        this.logFailure(method.subject, error, performance.now() - started);
         return encodeErrorReply(error, replyHeaders);
       }
     });
   }
 }
 
-/** A handler that outlives its caller's deadline is abandoned, so it cannot pin the server. */
-async function withinDeadline<T>(subject: string, deadline: string | undefined, work: () => Promise<T>): Promise<T> {
-  const remainingMs = deadline ? Number(deadline) - Date.now() : Number.POSITIVE_INFINITY;
-  if (!Number.isFinite(remainingMs)) return work();
-  if (remainingMs <= 0) throw deadlinePassed(subject, 0);
+/** Refusals the caller can act on are routine (info, no stack); anything else is an error. */
+function failureLevel(error: unknown): 'info' | 'error' {
+  return error instanceof RpcError && error.code !== ErrorCode.INTERNAL ? 'info' : 'error';
+}
+
+/** A handler that outlives its caller's wait is abandoned, so it cannot pin the server. */
+async function withinDeadline<T>(subject: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return work();
   let timer: NodeJS.Timeout | undefined;
   const expiry = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(deadlinePassed(subject, remainingMs)), remainingMs);
+    timer = setTimeout(() => reject(deadlinePassed(subject, timeoutMs)), timeoutMs);
   });
   return Promise.race([work(), expiry]).finally(() => clearTimeout(timer));
 }

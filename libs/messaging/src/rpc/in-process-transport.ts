@@ -1,6 +1,6 @@
 import type { WireMessage } from '../wire';
 import { deadlinePassed, nobodyServes } from './failures';
-import type { RequestHandler, RequestTransport, Served } from './transport';
+import { settleWithinGrace, type RequestHandler, type RequestTransport, type Served } from './transport';
 
 interface QueueGroup {
   readonly members: RequestHandler[];
@@ -32,16 +32,17 @@ export class InProcessRequestTransport implements RequestTransport {
     group.members.push(handler);
     return {
       drain: async () => {
-        group.members.splice(group.members.indexOf(handler), 1);
+        const index = group.members.indexOf(handler);
+        if (index >= 0) group.members.splice(index, 1);
         if (group.members.length === 0) groups.delete(queueGroup);
-        await Promise.allSettled([...this.inFlight]);
+        await settleWithinGrace([...this.inFlight]);
       },
     };
   }
 
   async close(): Promise<void> {
     this.groupsBySubject.clear();
-    await Promise.allSettled([...this.inFlight]);
+    await settleWithinGrace([...this.inFlight]);
   }
 
   /** Like NATS, each request goes to one member of one queue group. */

@@ -1,9 +1,9 @@
 import { headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/nats-core';
-import { RequestError, TimeoutError } from '@nats-io/nats-core';
+import { ClosedConnectionError, DrainingConnectionError, RequestError, TimeoutError } from '@nats-io/nats-core';
 
-import type { WireMessage } from '../wire';
+import { encodeErrorReply, type WireMessage } from '../wire';
 import { deadlinePassed, nobodyServes } from './failures';
-import type { RequestHandler, RequestTransport, Served } from './transport';
+import { settleWithinGrace, type RequestHandler, type RequestTransport, type Served } from './transport';
 
 function toNatsHeaders(values: Readonly<Record<string, string>>): MsgHdrs {
   const result = natsHeaders();
@@ -34,6 +34,7 @@ export class NatsRequestTransport implements RequestTransport {
       return { data: reply.data, headers: fromNatsHeaders(reply.headers) };
     } catch (error) {
       if (error instanceof RequestError && error.isNoResponders()) throw nobodyServes(subject);
+      if (error instanceof ClosedConnectionError || error instanceof DrainingConnectionError) throw nobodyServes(subject);
       if (error instanceof TimeoutError || (error instanceof Error && error.cause instanceof TimeoutError)) {
         throw deadlinePassed(subject, timeoutMs);
       }
@@ -51,6 +52,15 @@ export class NatsRequestTransport implements RequestTransport {
           .then((reply) => {
             message.respond(reply.data, { headers: toNatsHeaders(reply.headers) });
           })
+          .catch((error: unknown) => {
+            // The reply could not be sent (too large, connection closing): tell the caller what we can.
+            const fallback = encodeErrorReply(error, {});
+            try {
+              message.respond(fallback.data, { headers: toNatsHeaders(fallback.headers) });
+            } catch {
+              // The caller's deadline will report it.
+            }
+          })
           .finally(() => inFlight.delete(work));
         inFlight.add(work);
       },
@@ -58,7 +68,7 @@ export class NatsRequestTransport implements RequestTransport {
     return {
       drain: async () => {
         await subscription.drain();
-        await Promise.allSettled([...inFlight]);
+        await settleWithinGrace([...inFlight]);
       },
     };
   }

@@ -100,6 +100,21 @@ describe.each([
     await expect(failure).rejects.toBeInstanceOf(DeadlineExceededError);
   });
 
+  it('times out on the caller’s side when a server takes the request and does not reply in time', async () => {
+    const late = { data: new Uint8Array(), headers: {} };
+    const silent = harness.transport.serve(EchoRpc.unserved.subject, 'silent', () => new Promise((resolve) => setTimeout(() => resolve(late), 1_000)));
+    try {
+      await expect(client.call(EchoRpc.unserved, { text: 'hello?' }, { timeoutMs: 300 })).rejects.toBeInstanceOf(DeadlineExceededError);
+    } finally {
+      await silent.drain();
+    }
+  });
+
+  it('sends large messages compressed and reads them back whole', async () => {
+    const text = 'stair rails for building 45; '.repeat(20_000);
+    await expect(client.call(EchoRpc.echo, { text })).resolves.toMatchObject({ text: text.toUpperCase() });
+  });
+
   it('keeps answering after a handler hung', async () => {
     await expect(client.call(EchoRpc.echo, { text: 'still here' })).resolves.toMatchObject({ text: 'STILL HERE' });
   });

@@ -27,7 +27,7 @@ export class RpcClient {
     options: CallOptions = {},
   ): Promise<MessageShape<O>> {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
-    const headers: Record<string, string> = { [Header.deadline]: String(Date.now() + timeoutMs) };
+    const headers: Record<string, string> = { [Header.timeout]: String(timeoutMs) };
     const correlationId = currentCorrelationId();
     if (correlationId) headers[Header.correlationId] = correlationId;
     const request = packBody(encodeMessage(method.input, create(method.input, input)), headers);

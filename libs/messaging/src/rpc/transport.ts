@@ -1,5 +1,18 @@
 import type { WireMessage } from '../wire';
 
+/** How long stopping waits for requests in flight before it lets them go. */
+export const DRAIN_GRACE_MS = 10_000;
+
+/** Waits for `work` to settle, but no longer than the drain grace period. */
+export async function settleWithinGrace(work: readonly Promise<unknown>[]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const grace = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, DRAIN_GRACE_MS);
+  });
+  await Promise.race([Promise.allSettled(work), grace]);
+  clearTimeout(timer);
+}
+
 export type RequestHandler = (request: WireMessage) => Promise<WireMessage>;
 
 /** A subscription a server holds; `drain` stops taking requests and waits for those in flight. */
