@@ -71,6 +71,10 @@ function hashMatches(entry: JournalEntryRow, previousHash: string, postings: rea
 
 function groupByEntry(postings: readonly JournalPostingRow[]): Map<string, JournalPostingRow[]> {
   const grouped = new Map<string, JournalPostingRow[]>();
-  for (const posting of postings) grouped.set(posting.entry_id, [...(grouped.get(posting.entry_id) ?? []), posting]);
+  for (const posting of postings) {
+    const ofEntry = grouped.get(posting.entry_id) ?? [];
+    ofEntry.push(posting);
+    grouped.set(posting.entry_id, ofEntry);
+  }
   return grouped;
 }

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
-import type { BatchState, BatchWrites } from './batch-application';
+import { NOTIFY_OUTBOX, outboxInsert, type OutboxRows } from '@yishi/messaging';
+
+import type { BatchState, BatchWrites, RequestRow } from './batch-application';
 import type { AccountState, BookHead, EntryDraft, PendingTransferState, StoredOutcome } from './entry.model';
 import type { EntryRow, PostingRow } from './entry-rows';
 
@@ -50,8 +52,8 @@ const asText = (values: readonly bigint[]): string[] => values.map(String);
 
 /**
  * The ledger's hot path in SQL: rows are locked in one fixed order (books, pending transfers,
- * accounts; each by id) so concurrent batches never deadlock, and written with one multi-row
- * statement per table. No ORM load-then-save.
+ * accounts; each by id) so concurrent batches never deadlock, and the batch is written in one
+ * statement. No ORM load-then-save.
  */
 @Injectable()
 export class EntriesRepository {
@@ -79,14 +81,22 @@ export class EntriesRepository {
     };
   }
 
-  async write(manager: EntityManager, writes: BatchWrites, state: BatchState): Promise<void> {
-    await this.insertEntries(manager, writes.entries);
-    await this.insertPostings(manager, writes.postings);
-    await this.insertRequests(manager, writes);
-    await this.insertPendings(manager, writes.newPendings);
-    await this.updatePendings(manager, [...writes.resolvedPendings.values()].filter((pending) => !writes.newPendings.includes(pending)));
-    await this.updateAccounts(manager, [...writes.touchedAccounts].map((id) => state.accounts.get(id)!));
-    await this.updateBooks(manager, [...writes.touchedBooks].map((id) => state.books.get(id)!));
+  /**
+   * Writes a whole batch in one statement (one round trip): entries, postings, request outcomes,
+   * pending transfers, balances, book heads and outbox events, as data-modifying CTEs.
+   */
+  async write(manager: EntityManager, writes: BatchWrites, state: BatchState, events: OutboxRows): Promise<void> {
+    const statement = new BatchStatement();
+    statement.add(entriesInsert, entryColumns(writes.entries));
+    statement.add(postingsInsert, postingColumns(writes.postings));
+    statement.add(requestsInsert, requestColumns(writes.requests));
+    statement.add(pendingsInsert, pendingColumns(writes.newPendings));
+    statement.add(pendingsUpdate, resolvedColumns([...writes.resolvedPendings.values()].filter((pending) => !writes.newPendings.includes(pending))));
+    statement.add(accountsUpdate, accountColumns([...writes.touchedAccounts].map((id) => state.accounts.get(id)!)));
+    statement.add(booksUpdate, bookColumns([...writes.touchedBooks].map((id) => state.books.get(id)!)));
+    statement.add((ids, subjects, envelopes) => outboxInsert(ids!, subjects!, envelopes!), [events.ids, events.subjects, events.envelopes]);
+    if (statement.isEmpty()) return;
+    await manager.query(statement.sql(events.ids.length > 0 ? NOTIFY_OUTBOX : 'SELECT 1'), statement.parameters);
   }
 
   private async lockBooks(manager: EntityManager, ids: string[]): Promise<Map<string, BookHead>> {
@@ -168,135 +178,158 @@ export class EntriesRepository {
     return new Set(rows.map((row) => row.id));
   }
 
-  private async insertEntries(manager: EntityManager, entries: readonly EntryRow[]): Promise<void> {
-    if (entries.length === 0) return;
-    await manager.query(
-      `INSERT INTO ledger_entry (id, book_id, sequence, kind, effective_date, memo, recorded_by, evidence, decision_ref,
-                                 metadata, pending_id, reverses_entry_id, recorded_at, previous_hash, hash)
-       SELECT e.id, e.book_id, e.sequence, e.kind, e.effective_date, e.memo, e.recorded_by, e.evidence, e.decision_ref,
-              e.metadata, e.pending_id, e.reverses_entry_id, e.recorded_at, decode(NULLIF(e.previous_hash, ''), 'hex'), decode(e.hash, 'hex')
-         FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::text[], $5::date[], $6::text[], $7::text[], $8::text[], $9::text[],
-                     $10::jsonb[], $11::uuid[], $12::uuid[], $13::timestamptz[], $14::text[], $15::text[])
-           AS e(id, book_id, sequence, kind, effective_date, memo, recorded_by, evidence, decision_ref,
-                metadata, pending_id, reverses_entry_id, recorded_at, previous_hash, hash)`,
-      [
-        entries.map((e) => e.id),
-        entries.map((e) => e.bookId),
-        asText(entries.map((e) => e.sequence)),
-        entries.map((e) => e.kind),
-        entries.map((e) => e.effectiveDate),
-        entries.map((e) => e.memo),
-        entries.map((e) => e.recordedBy),
-        entries.map((e) => e.evidence),
-        entries.map((e) => e.decisionRef),
-        entries.map((e) => JSON.stringify(e.metadata)),
-        entries.map((e) => e.pendingId),
-        entries.map((e) => e.reversesEntryId),
-        entries.map((e) => e.recordedAt.toISOString()),
-        entries.map((e) => e.previousHash),
-        entries.map((e) => e.hash),
-      ],
-    );
+
+
+
+
+
+
+
+
+
+
+
+
+
+}
+
+/** Data-modifying CTEs over array parameters, run as one statement. */
+class BatchStatement {
+  private readonly ctes: string[] = [];
+  readonly parameters: unknown[] = [];
+
+  /** Adds `sql(...placeholders)` fed by `columns` (equal-length arrays); skipped when they are empty. */
+  add(sql: (...placeholders: string[]) => string, columns: readonly unknown[][]): void {
+    if (columns[0]!.length === 0) return;
+    const placeholders = columns.map((column) => `$${this.parameters.push(column)}`);
+    this.ctes.push(`w${this.ctes.length} AS (${sql(...placeholders)})`);
   }
 
-  private async insertPostings(manager: EntityManager, postings: readonly PostingRow[]): Promise<void> {
-    if (postings.length === 0) return;
-    await manager.query(
-      `INSERT INTO ledger_posting (entry_id, line, account_id, book_sequence, phase, side, amount, currency,
-                                   debits_posted_after, credits_posted_after)
-       SELECT * FROM unnest($1::uuid[], $2::smallint[], $3::uuid[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
-                            $8::char(3)[], $9::bigint[], $10::bigint[])`,
-      [
-        postings.map((p) => p.entryId),
-        postings.map((p) => p.line),
-        postings.map((p) => p.accountId),
-        asText(postings.map((p) => p.bookSequence)),
-        postings.map((p) => p.phase),
-        postings.map((p) => p.side),
-        asText(postings.map((p) => p.amount)),
-        postings.map((p) => p.currency),
-        asText(postings.map((p) => p.debitsPostedAfter)),
-        asText(postings.map((p) => p.creditsPostedAfter)),
-      ],
-    );
+  isEmpty(): boolean {
+    return this.ctes.length === 0;
   }
 
-  private async insertRequests(manager: EntityManager, writes: BatchWrites): Promise<void> {
-    const requests = writes.requests;
-    if (requests.length === 0) return;
-    await manager.query(
-      `INSERT INTO ledger_request (id, book_id, fingerprint, refusal, sequence, hash)
-       SELECT r.id, r.book_id, decode(r.fingerprint, 'hex'), r.refusal, r.sequence, decode(r.hash, 'hex')
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::text[])
-           AS r(id, book_id, fingerprint, refusal, sequence, hash)`,
-      [
-        requests.map((r) => r.id),
-        requests.map((r) => r.bookId),
-        requests.map((r) => r.fingerprint),
-        requests.map((r) => r.refusal),
-        requests.map((r) => (r.sequence === null ? null : r.sequence.toString())),
-        requests.map((r) => r.hash),
-      ],
-    );
-  }
-
-  private async insertPendings(manager: EntityManager, pendings: readonly PendingTransferState[]): Promise<void> {
-    if (pendings.length === 0) return;
-    await manager.query(
-      `INSERT INTO ledger_pending_transfer (id, book_id, debit_account_id, credit_account_id, amount, currency, expires_at, state, resolved_by_entry_id)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::bigint[], $6::char(3)[], $7::timestamptz[], $8::text[], $9::uuid[])`,
-      [
-        pendings.map((p) => p.id),
-        pendings.map((p) => p.bookId),
-        pendings.map((p) => p.debitAccountId),
-        pendings.map((p) => p.creditAccountId),
-        asText(pendings.map((p) => p.amount)),
-        pendings.map((p) => p.currency),
-        pendings.map((p) => p.expiresAt?.toISOString() ?? null),
-        pendings.map((p) => p.state),
-        pendings.map((p) => p.resolvedByEntryId),
-      ],
-    );
-  }
-
-  private async updatePendings(manager: EntityManager, pendings: readonly PendingTransferState[]): Promise<void> {
-    if (pendings.length === 0) return;
-    await manager.query(
-      `UPDATE ledger_pending_transfer AS p SET state = u.state, resolved_by_entry_id = u.resolved_by
-         FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS u(id, state, resolved_by) WHERE p.id = u.id`,
-      [pendings.map((p) => p.id), pendings.map((p) => p.state), pendings.map((p) => p.resolvedByEntryId)],
-    );
-  }
-
-  private async updateAccounts(manager: EntityManager, accounts: readonly AccountState[]): Promise<void> {
-    if (accounts.length === 0) return;
-    await manager.query(
-      `UPDATE ledger_account AS a
-          SET debits_posted = u.debits_posted, credits_posted = u.credits_posted,
-              debits_pending = u.debits_pending, credits_pending = u.credits_pending
-         FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])
-           AS u(id, debits_posted, credits_posted, debits_pending, credits_pending)
-        WHERE a.id = u.id`,
-      [
-        accounts.map((a) => a.id),
-        asText(accounts.map((a) => a.debitsPosted)),
-        asText(accounts.map((a) => a.creditsPosted)),
-        asText(accounts.map((a) => a.debitsPending)),
-        asText(accounts.map((a) => a.creditsPending)),
-      ],
-    );
-  }
-
-  private async updateBooks(manager: EntityManager, books: readonly BookHead[]): Promise<void> {
-    if (books.length === 0) return;
-    await manager.query(
-      `UPDATE ledger_book AS b SET head_sequence = u.sequence, head_hash = decode(u.hash, 'hex'), head_recorded_at = u.recorded_at
-         FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[]) AS u(id, sequence, hash, recorded_at)
-        WHERE b.id = u.id`,
-      [books.map((b) => b.id), asText(books.map((b) => b.sequence)), books.map((b) => b.hash), books.map((b) => b.recordedAt?.toISOString() ?? null)],
-    );
+  sql(finalSelect: string): string {
+    return `WITH ${this.ctes.join(',\n')}\n${finalSelect}`;
   }
 }
+
+const entriesInsert = (...p: string[]): string => `
+  INSERT INTO ledger_entry (id, book_id, sequence, kind, effective_date, memo, recorded_by, evidence, decision_ref,
+                            metadata, pending_id, reverses_entry_id, recorded_at, previous_hash, hash)
+  SELECT e.id, e.book_id, e.sequence, e.kind, e.effective_date, e.memo, e.recorded_by, e.evidence, e.decision_ref,
+         e.metadata, e.pending_id, e.reverses_entry_id, e.recorded_at, decode(NULLIF(e.previous_hash, ''), 'hex'), decode(e.hash, 'hex')
+    FROM unnest(${p[0]}::uuid[], ${p[1]}::uuid[], ${p[2]}::bigint[], ${p[3]}::text[], ${p[4]}::date[], ${p[5]}::text[], ${p[6]}::text[],
+                ${p[7]}::text[], ${p[8]}::text[], ${p[9]}::jsonb[], ${p[10]}::uuid[], ${p[11]}::uuid[], ${p[12]}::timestamptz[],
+                ${p[13]}::text[], ${p[14]}::text[])
+      AS e(id, book_id, sequence, kind, effective_date, memo, recorded_by, evidence, decision_ref,
+           metadata, pending_id, reverses_entry_id, recorded_at, previous_hash, hash)`;
+
+const entryColumns = (entries: readonly EntryRow[]): unknown[][] => [
+  entries.map((e) => e.id),
+  entries.map((e) => e.bookId),
+  asText(entries.map((e) => e.sequence)),
+  entries.map((e) => e.kind),
+  entries.map((e) => e.effectiveDate),
+  entries.map((e) => e.memo),
+  entries.map((e) => e.recordedBy),
+  entries.map((e) => e.evidence),
+  entries.map((e) => e.decisionRef),
+  entries.map((e) => JSON.stringify(e.metadata)),
+  entries.map((e) => e.pendingId),
+  entries.map((e) => e.reversesEntryId),
+  entries.map((e) => e.recordedAt.toISOString()),
+  entries.map((e) => e.previousHash),
+  entries.map((e) => e.hash),
+];
+
+const postingsInsert = (...p: string[]): string => `
+  INSERT INTO ledger_posting (entry_id, line, account_id, book_sequence, phase, side, amount, currency, debits_posted_after, credits_posted_after)
+  SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::smallint[], ${p[2]}::uuid[], ${p[3]}::bigint[], ${p[4]}::text[], ${p[5]}::text[],
+                       ${p[6]}::bigint[], ${p[7]}::char(3)[], ${p[8]}::bigint[], ${p[9]}::bigint[])`;
+
+const postingColumns = (postings: readonly PostingRow[]): unknown[][] => [
+  postings.map((p) => p.entryId),
+  postings.map((p) => p.line),
+  postings.map((p) => p.accountId),
+  asText(postings.map((p) => p.bookSequence)),
+  postings.map((p) => p.phase),
+  postings.map((p) => p.side),
+  asText(postings.map((p) => p.amount)),
+  postings.map((p) => p.currency),
+  asText(postings.map((p) => p.debitsPostedAfter)),
+  asText(postings.map((p) => p.creditsPostedAfter)),
+];
+
+const requestsInsert = (...p: string[]): string => `
+  INSERT INTO ledger_request (id, book_id, fingerprint, refusal, sequence, hash)
+  SELECT r.id, r.book_id, decode(r.fingerprint, 'hex'), r.refusal, r.sequence, decode(r.hash, 'hex')
+    FROM unnest(${p[0]}::uuid[], ${p[1]}::uuid[], ${p[2]}::text[], ${p[3]}::text[], ${p[4]}::bigint[], ${p[5]}::text[])
+      AS r(id, book_id, fingerprint, refusal, sequence, hash)`;
+
+const requestColumns = (requests: readonly RequestRow[]): unknown[][] => [
+  requests.map((r) => r.id),
+  requests.map((r) => r.bookId),
+  requests.map((r) => r.fingerprint),
+  requests.map((r) => r.refusal),
+  requests.map((r) => (r.sequence === null ? null : r.sequence.toString())),
+  requests.map((r) => r.hash),
+];
+
+const pendingsInsert = (...p: string[]): string => `
+  INSERT INTO ledger_pending_transfer (id, book_id, debit_account_id, credit_account_id, amount, currency, expires_at, state, resolved_by_entry_id)
+  SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::uuid[], ${p[2]}::uuid[], ${p[3]}::uuid[], ${p[4]}::bigint[], ${p[5]}::char(3)[],
+                       ${p[6]}::timestamptz[], ${p[7]}::text[], ${p[8]}::uuid[])`;
+
+const pendingColumns = (pendings: readonly PendingTransferState[]): unknown[][] => [
+  pendings.map((p) => p.id),
+  pendings.map((p) => p.bookId),
+  pendings.map((p) => p.debitAccountId),
+  pendings.map((p) => p.creditAccountId),
+  asText(pendings.map((p) => p.amount)),
+  pendings.map((p) => p.currency),
+  pendings.map((p) => p.expiresAt?.toISOString() ?? null),
+  pendings.map((p) => p.state),
+  pendings.map((p) => p.resolvedByEntryId),
+];
+
+const pendingsUpdate = (...p: string[]): string => `
+  UPDATE ledger_pending_transfer AS t SET state = u.state, resolved_by_entry_id = u.resolved_by
+    FROM unnest(${p[0]}::uuid[], ${p[1]}::text[], ${p[2]}::uuid[]) AS u(id, state, resolved_by) WHERE t.id = u.id`;
+
+const resolvedColumns = (pendings: readonly PendingTransferState[]): unknown[][] => [
+  pendings.map((p) => p.id),
+  pendings.map((p) => p.state),
+  pendings.map((p) => p.resolvedByEntryId),
+];
+
+const accountsUpdate = (...p: string[]): string => `
+  UPDATE ledger_account AS a
+     SET debits_posted = u.debits_posted, credits_posted = u.credits_posted,
+         debits_pending = u.debits_pending, credits_pending = u.credits_pending
+    FROM unnest(${p[0]}::uuid[], ${p[1]}::bigint[], ${p[2]}::bigint[], ${p[3]}::bigint[], ${p[4]}::bigint[])
+      AS u(id, debits_posted, credits_posted, debits_pending, credits_pending)
+   WHERE a.id = u.id`;
+
+const accountColumns = (accounts: readonly AccountState[]): unknown[][] => [
+  accounts.map((a) => a.id),
+  asText(accounts.map((a) => a.debitsPosted)),
+  asText(accounts.map((a) => a.creditsPosted)),
+  asText(accounts.map((a) => a.debitsPending)),
+  asText(accounts.map((a) => a.creditsPending)),
+];
+
+const booksUpdate = (...p: string[]): string => `
+  UPDATE ledger_book AS b SET head_sequence = u.sequence, head_hash = decode(u.hash, 'hex'), head_recorded_at = u.recorded_at
+    FROM unnest(${p[0]}::uuid[], ${p[1]}::bigint[], ${p[2]}::text[], ${p[3]}::timestamptz[]) AS u(id, sequence, hash, recorded_at)
+   WHERE b.id = u.id`;
+
+const bookColumns = (books: readonly BookHead[]): unknown[][] => [
+  books.map((b) => b.id),
+  asText(books.map((b) => b.sequence)),
+  books.map((b) => b.hash),
+  books.map((b) => b.recordedAt?.toISOString() ?? null),
+];
 
 function unique(values: readonly string[]): string[] {
   return [...new Set(values)];

@@ -1,14 +1,17 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
-import { ChainHeadAdvancedSchema, EntryPostedSchema, PendingTransferExpiredSchema } from '@yishi/contracts';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+
+import { ChainHeadAdvancedSchema, EntriesPostedSchema, PendingTransferExpiredSchema } from '@yishi/contracts';
 import type { Logger } from '@yishi/logging';
-import { recordEvents } from '@yishi/messaging';
+import { concatOutboxRows, outboxRows, type OutboxRows } from '@yishi/messaging';
 import { LOGGER } from '@yishi/service-kit';
 
 import { BatchApplication, type BatchWrites } from './batch-application';
 import { EntriesRepository } from './entries.repository';
 import { WIRE_ENTRY_KINDS } from '../wire';
+import type { EntryRow } from './entry-rows';
 import type { BookHead, EntryDraft, EntryOutcome } from './entry.model';
 
 /** Entries per transaction; a single request may bring 8,000, and waiting requests join it. */
@@ -100,35 +103,51 @@ export class PostingQueue implements OnModuleDestroy {
     const state = await this.repository.lockBatchState(manager, drafts);
     const application = new BatchApplication(state, new Date());
     const outcomes = application.applyAll(drafts);
-    await this.repository.write(manager, application.writes, state);
-    await this.recordEventsOf(manager, application.writes, state.books);
+    await this.repository.write(manager, application.writes, state, eventsOf(application.writes, state.books));
     return outcomes;
   }
+}
 
-  private async recordEventsOf(manager: EntityManager, writes: BatchWrites, books: Map<string, BookHead>): Promise<void> {
-    await recordEvents(
-      manager,
-      EntryPostedSchema,
-      writes.entries.map((entry) => ({
+const ENTRIES_PER_EVENT = 500;
+
+/** The committed entries by book, in chunks that keep each event well under the NATS payload limit. */
+function entriesPosted(entries: readonly EntryRow[]): MessageInitShape<typeof EntriesPostedSchema>[] {
+  const events: MessageInitShape<typeof EntriesPostedSchema>[] = [];
+  const byBook = new Map<string, EntryRow[]>();
+  for (const entry of entries) {
+    const ofBook = byBook.get(entry.bookId) ?? [];
+    ofBook.push(entry);
+    byBook.set(entry.bookId, ofBook);
+  }
+  for (const [bookId, ofBook] of byBook) {
+    for (let start = 0; start < ofBook.length; start += ENTRIES_PER_EVENT) {
+      const chunk = ofBook.slice(start, start + ENTRIES_PER_EVENT).map((entry) => ({
         entryId: entry.id,
-        bookId: entry.bookId,
         sequence: entry.sequence,
         kind: WIRE_ENTRY_KINDS[entry.kind],
         hash: entry.hash,
         decisionRef: entry.decisionRef,
-      })),
-    );
-    await recordEvents(
-      manager,
+        pendingId: entry.pendingId ?? '',
+      }));
+      events.push({ bookId, entries: chunk });
+    }
+  }
+  return events;
+}
+
+/** Entries posted, pending transfers expired, and each touched book's new head. */
+function eventsOf(writes: BatchWrites, books: Map<string, BookHead>): OutboxRows {
+  return concatOutboxRows(
+    outboxRows(EntriesPostedSchema, entriesPosted(writes.entries)),
+    outboxRows(
       PendingTransferExpiredSchema,
       writes.entries
         .filter((entry) => entry.kind === 'expire_pending')
         .map((entry) => ({ pendingId: entry.pendingId!, bookId: entry.bookId, expiryEntryId: entry.id })),
-    );
-    await recordEvents(
-      manager,
+    ),
+    outboxRows(
       ChainHeadAdvancedSchema,
       [...writes.touchedBooks].map((id) => ({ bookId: id, sequence: books.get(id)!.sequence, hash: books.get(id)!.hash })),
-    );
-  }
+    ),
+  );
 }

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 
 import type { Logger } from '@yishi/logging';
 
-import type { EventBus, OutboxEvent } from './event-bus';
+import type { EventBus } from './event-bus';
 import { OUTBOX_CHANNEL } from './outbox';
 
 export interface OutboxRelayOptions {
@@ -89,21 +89,20 @@ export class OutboxRelay {
           ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.options.batchSize ?? 100],
       );
+      // Sent together (in order, on one connection) and acknowledged together: the relay keeps up.
+      const outcomes = await Promise.allSettled(rows.map((row) => this.publishRow(row)));
       const published: string[] = [];
-      for (const row of rows) {
-        const event: OutboxEvent = { id: row.id, subject: row.subject, envelope: Buffer.from(row.envelope, 'utf8') };
-        try {
-          await this.options.bus.publish(event);
-        } catch (error) {
-          this.options.logger.warn({ err: error, eventId: row.id, subject: row.subject }, 'event not published yet; will retry');
-          await manager.query(
-            `UPDATE messaging_outbox SET publish_attempts = publish_attempts + 1, last_error = $2, last_attempt_at = now() WHERE id = $1`,
-            [row.id, String(error).slice(0, 2_000)],
-          );
+      for (const [index, outcome] of outcomes.entries()) {
+        const row = rows[index]!;
+        if (outcome.status === 'fulfilled') {
+          published.push(row.id);
           continue;
         }
-        this.options.afterPublish?.(row.id);
-        published.push(row.id);
+        this.options.logger.warn({ err: outcome.reason, eventId: row.id, subject: row.subject }, 'event not published yet; will retry');
+        await manager.query(
+          `UPDATE messaging_outbox SET publish_attempts = publish_attempts + 1, last_error = $2, last_attempt_at = now() WHERE id = $1`,
+          [row.id, String(outcome.reason).slice(0, 2_000)],
+        );
       }
       if (published.length > 0) {
         await manager.query(
@@ -114,6 +113,11 @@ export class OutboxRelay {
       }
       return { claimed: rows.length, published: published.length };
     });
+  }
+
+  private async publishRow(row: OutboxRow): Promise<void> {
+    await this.options.bus.publish({ id: row.id, subject: row.subject, envelope: Buffer.from(row.envelope, 'utf8') });
+    this.options.afterPublish?.(row.id);
   }
 
   /** LISTEN on a connection of its own; when it drops, polling carries on and LISTEN is retried. */

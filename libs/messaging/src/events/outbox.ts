@@ -12,17 +12,25 @@ export const OUTBOX_CHANNEL = 'messaging_outbox';
 
 const decoder = new TextDecoder();
 
+/** Outbox rows as column arrays, ready for `unnest` (see OUTBOX_INSERT). */
+export interface OutboxRows {
+  readonly ids: string[];
+  readonly subjects: string[];
+  readonly envelopes: string[];
+}
+
 /**
- * Records events in the same transaction as the state change they describe (one multi-row
- * insert). Nothing is sent now: the relay publishes them after commit, and the NOTIFY (delivered
- * only on commit) wakes it. Returns the event ids.
+ * Inserts OutboxRows passed as three array parameters, and wakes the relay (NOTIFY is delivered
+ * only on commit). `$N` placeholders: ids, subjects, envelopes. Services whose hot path writes in
+ * one statement embed it as a data-modifying CTE.
  */
-export async function recordEvents<D extends DescMessage>(
-  manager: EntityManager,
-  schema: D,
-  payloads: readonly MessageInitShape<D>[],
-): Promise<string[]> {
-  if (payloads.length === 0) return [];
+export function outboxInsert(ids: string, subjects: string, envelopes: string): string {
+  return `INSERT INTO messaging_outbox (id, subject, envelope)
+          SELECT * FROM unnest(${ids}::uuid[], ${subjects}::text[], ${envelopes}::text[])`;
+}
+
+/** Builds the envelopes of events of one type; append several with `concatOutboxRows`. */
+export function outboxRows<D extends DescMessage>(schema: D, payloads: readonly MessageInitShape<D>[]): OutboxRows {
   const subject = eventSubjectOf(schema);
   const occurredAt = timestampFromDate(new Date());
   const correlationId = currentCorrelationId() ?? '';
@@ -35,12 +43,33 @@ export async function recordEvents<D extends DescMessage>(
       ),
     ),
   );
-  await manager.query(
-    `INSERT INTO messaging_outbox (id, subject, envelope) SELECT id, $2, envelope FROM unnest($1::uuid[], $3::text[]) AS e(id, envelope)`,
-    [ids, subject, envelopes],
-  );
-  await manager.query(`SELECT pg_notify($1, '')`, [OUTBOX_CHANNEL]);
-  return ids;
+  return { ids, subjects: ids.map(() => subject), envelopes };
+}
+
+export function concatOutboxRows(...parts: readonly OutboxRows[]): OutboxRows {
+  return {
+    ids: parts.flatMap((part) => part.ids),
+    subjects: parts.flatMap((part) => part.subjects),
+    envelopes: parts.flatMap((part) => part.envelopes),
+  };
+}
+
+export const NOTIFY_OUTBOX = `SELECT pg_notify('${OUTBOX_CHANNEL}', '')`;
+
+/**
+ * Records events in the same transaction as the state change they describe (one multi-row
+ * insert). Nothing is sent now: the relay publishes them after commit, and the NOTIFY wakes it.
+ * Returns the event ids.
+ */
+export async function recordEvents<D extends DescMessage>(
+  manager: EntityManager,
+  schema: D,
+  payloads: readonly MessageInitShape<D>[],
+): Promise<string[]> {
+  if (payloads.length === 0) return [];
+  const rows = outboxRows(schema, payloads);
+  await manager.query(`WITH inserted AS (${outboxInsert('$1', '$2', '$3')}) ${NOTIFY_OUTBOX}`, [rows.ids, rows.subjects, rows.envelopes]);
+  return rows.ids;
 }
 
 /** One event; see recordEvents. */

@@ -1,0 +1,253 @@
+// npm run bench:ledger — the ledger against raw Postgres on this machine (issue 3).
+//  1. ceiling: pgbench TPC-B-like on a scratch database, CLIENTS clients;
+//  2. the ledger service (its own process) through NATS request/reply from CLIENTS concurrent
+//     clients: single transfers over 10,000 accounts; single transfers all crediting one fund;
+//     batches of 1,000 transfers;
+//  3. invariants; then balance-query latency on an account with BIG_ACCOUNT_POSTINGS postings.
+// The last line printed is one JSON object.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Client } from 'pg';
+
+import { AccountKind, EntryStatus, LedgerRpc, Side } from '@yishi/contracts';
+import { jetStreamNames, NatsRequestTransport, RpcClient } from '@yishi/messaging';
+import { uuidv7 } from '@yishi/persistence';
+
+const ROOT = resolve(__dirname, '../..');
+const SERVER = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
+const CLIENTS = Number(process.env['BENCH_CLIENTS'] ?? 32);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+const ACCOUNTS = 10_000;
+const BATCH = 1_000;
+const BIG_ACCOUNT_POSTINGS = Number(process.env['BENCH_BIG_ACCOUNT_POSTINGS'] ?? 1_000_000);
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+function databaseUrl(name: string): string {
+  const url = new URL(SERVER);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin(sql: string): Promise<void> {
+  const client = new Client({ connectionString: SERVER });
+  await client.connect();
+  await client.query(sql);
+  await client.end();
+}
+
+function pgbench(): number {
+  const name = `yishi_bench_pgbench_${randomBytes(3).toString('hex')}`;
+  const url = new URL(SERVER);
+  const args = ['-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres'];
+  execFileSync('createdb', [...args, name]);
+  try {
+    execFileSync('pgbench', [...args, '-i', '-s', '10', '-q', name], { stdio: 'ignore' });
+    const output = execFileSync('pgbench', [...args, '-n', '-M', 'prepared', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), name]).toString();
+    return Number(/tps = ([\d.]+)/.exec(output)![1]);
+  } finally {
+    execFileSync('dropdb', [...args, name]);
+  }
+}
+
+interface Measured {
+  transfersPerSecond: number;
+  p99Ms: number;
+}
+
+/** CLIENTS loops, each sending one request after another for SECONDS; counts applied transfers. */
+async function drive(request: () => Promise<number>): Promise<Measured> {
+  const latencies: number[] = [];
+  let transfers = 0;
+  const until = performance.now() + SECONDS * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() < until) {
+        const sent = performance.now();
+        const applied = await request();
+        transfers += applied;
+        latencies.push(performance.now() - sent);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  log(`  ${latencies.length} requests in ${elapsed.toFixed(1)} s; median ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(0)} ms`);
+  return { transfersPerSecond: transfers / elapsed, p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0 };
+}
+
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+function transfer(bookId: string, debit: string, credit: string, amount = '0.01') {
+  return {
+    id: uuidv7(),
+    bookId,
+    recordedBy: 'bench',
+    postings: [
+      { accountId: debit, side: Side.DEBIT, amount: { amount, currency: 'CNY' } },
+      { accountId: credit, side: Side.CREDIT, amount: { amount, currency: 'CNY' } },
+    ],
+  };
+}
+
+async function main(): Promise<void> {
+  log(`pgbench TPC-B, ${CLIENTS} clients, ${SECONDS} s …`);
+  const pgbenchTps = pgbench();
+  log(`  ${pgbenchTps.toFixed(0)} tps`);
+
+  const database = `yishi_bench_ledger_${randomBytes(3).toString('hex')}`;
+  const prefix = `bench${randomBytes(3).toString('hex')}`;
+  const service = spawn(process.execPath, [...(process.env['BENCH_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), 'dist/apps/ledger/src/main.js'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl(database), NATS_URL, SUBJECT_PREFIX: prefix, LOG_LEVEL: 'warn', REQUEST_TIMEOUT_MS: '60000' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const connection = await connect({ servers: NATS_URL });
+  const rpc = new RpcClient(new NatsRequestTransport(connection, `${prefix}.`), 60_000);
+  try {
+    await waitForLedger(rpc);
+    const bookId = (await rpc.call(LedgerRpc.openBook, { communityRef: 'bench-community', name: '压测社区' })).id;
+    const open = (code: string) =>
+      rpc.call(LedgerRpc.openAccount, { bookId, code, nameZh: code, kind: AccountKind.FUND, normalSide: Side.CREDIT }).then((account) => account.id);
+    log(`opening ${ACCOUNTS} accounts …`);
+    const accounts: string[] = new Array(ACCOUNTS);
+    await inParallel([...accounts.keys()], 64, async (index) => (accounts[index] = await open(`bench.${index}`)));
+    const hot = await open('fund.project.hot');
+    const pick = (): string => accounts[Math.floor(Math.random() * ACCOUNTS)]!;
+    const pair = (): [string, string] => {
+      const debit = pick();
+      let credit = pick();
+      while (credit === debit) credit = pick();
+      return [debit, credit];
+    };
+    const refusals = new Map<string, number>();
+    const applied = (results: { status: EntryStatus; refusal: string }[]): number => {
+      for (const result of results) if (result.refusal) refusals.set(result.refusal, (refusals.get(result.refusal) ?? 0) + 1);
+      return results.filter((result) => result.status === EntryStatus.APPLIED).length;
+    };
+
+    log('single transfers, uniform …');
+    const uniform = await drive(async () => applied((await rpc.call(LedgerRpc.postEntries, { entries: [transfer(bookId, ...pair())] })).results));
+    log(`  ${uniform.transfersPerSecond.toFixed(0)} transfers/s, p99 ${uniform.p99Ms.toFixed(1)} ms; refused: ${JSON.stringify([...refusals])}`);
+    log('single transfers, all crediting one fund …');
+    const hotMix = await drive(async () => applied((await rpc.call(LedgerRpc.postEntries, { entries: [transfer(bookId, pick(), hot)] })).results));
+    log(`  ${hotMix.transfersPerSecond.toFixed(0)} transfers/s, p99 ${hotMix.p99Ms.toFixed(1)} ms`);
+    log(`batches of ${BATCH} …`);
+    const batch = await drive(async () =>
+      applied((await rpc.call(LedgerRpc.postEntries, { entries: Array.from({ length: BATCH }, () => transfer(bookId, ...pair())) })).results),
+    );
+    log(`  ${batch.transfersPerSecond.toFixed(0)} transfers/s`);
+
+    const invariants = await checkInvariants(databaseUrl(database), rpc, bookId);
+    log(`invariants: ${invariants}`);
+    const balanceLatency = await bigAccountLatency(rpc, bookId, accounts, open);
+
+    process.stdout.write(
+      `${JSON.stringify({
+        pgbench_tps: round(pgbenchTps),
+        single_uniform_tps: round(uniform.transfersPerSecond),
+        single_hot_tps: round(hotMix.transfersPerSecond),
+        batch_tps: round(batch.transfersPerSecond),
+        ratio_single_uniform: round(uniform.transfersPerSecond / pgbenchTps, 2),
+        ratio_single_hot: round(hotMix.transfersPerSecond / pgbenchTps, 2),
+        ratio_batch: round(batch.transfersPerSecond / pgbenchTps, 2),
+        p99_ms_single: round(Math.max(uniform.p99Ms, hotMix.p99Ms), 1),
+        clients: CLIENTS,
+        balance_postings: balanceLatency.postings,
+        balance_p99_ms: round(balanceLatency.currentP99, 2),
+        balance_as_of_p99_ms: round(balanceLatency.pastP99, 2),
+        invariants,
+      })}\n`,
+    );
+  } finally {
+    service.kill('SIGTERM');
+    await new Promise((done) => service.once('exit', done));
+    const jsm = await jetstreamManager(connection);
+    const streams = jetStreamNames(`${prefix}.`);
+    await Promise.allSettled([jsm.streams.delete(streams.events), jsm.streams.delete(streams.deadLetters)]);
+    await connection.close();
+    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  }
+}
+
+function round(value: number, digits = 0): number {
+  return Number(value.toFixed(digits));
+}
+
+async function waitForLedger(rpc: RpcClient): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    try {
+      await rpc.call(LedgerRpc.checkHealth, {}, { timeoutMs: 500 });
+      return;
+    } catch {
+      await new Promise((done) => setTimeout(done, 200));
+    }
+  }
+  throw new Error('the ledger service did not start');
+}
+
+/** Debits = credits, stored balances = sum of postings, and the chain verifies. */
+async function checkInvariants(url: string, rpc: RpcClient, bookId: string): Promise<string> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const totals = await client.query(`SELECT sum(amount) FILTER (WHERE side = 'debit') = sum(amount) FILTER (WHERE side = 'credit') AS ok FROM ledger_posting WHERE phase = 'posted'`);
+    const drift = await client.query(`
+      SELECT count(*)::int AS n FROM ledger_account a JOIN (
+        SELECT account_id, COALESCE(sum(amount) FILTER (WHERE side = 'debit'), 0) AS d, COALESCE(sum(amount) FILTER (WHERE side = 'credit'), 0) AS c
+          FROM ledger_posting WHERE phase = 'posted' GROUP BY account_id) s ON s.account_id = a.id
+       WHERE a.debits_posted <> s.d OR a.credits_posted <> s.c`);
+    const verified = await rpc.call(LedgerRpc.verifyChain, { bookId }, { timeoutMs: 600_000 });
+    const problems = [
+      ...(totals.rows[0].ok ? [] : ['debits differ from credits']),
+      ...(drift.rows[0].n === 0 ? [] : [`${drift.rows[0].n} balances differ from their postings`]),
+      ...(verified.ok ? [] : [`chain breaks at ${verified.firstBadSequence}`]),
+    ];
+    return problems.length === 0 ? 'ok' : problems.join('; ');
+  } finally {
+    await client.end();
+  }
+}
+
+/** Fills one account to BIG_ACCOUNT_POSTINGS postings, then times balance queries on it. */
+async function bigAccountLatency(rpc: RpcClient, bookId: string, accounts: readonly string[], open: (code: string) => Promise<string>) {
+  const big = await open('fund.big');
+  log(`posting ${BIG_ACCOUNT_POSTINGS} transfers to one account …`);
+  const batches = Math.ceil(BIG_ACCOUNT_POSTINGS / 8_000);
+  let done = 0;
+  const midpoint = { at: new Date() };
+  await inParallel([...Array(batches).keys()], 4, async (index) => {
+    const entries = Array.from({ length: 8_000 }, () => transfer(bookId, accounts[Math.floor(Math.random() * accounts.length)]!, big));
+    await rpc.call(LedgerRpc.postEntries, { entries }, { timeoutMs: 600_000 });
+    done += 1;
+    if (index === Math.floor(batches / 2)) midpoint.at = new Date();
+    if (done % 25 === 0) log(`  ${done * 8_000} postings`);
+  });
+  const time = async (asOf?: Date): Promise<number> => {
+    const latencies: number[] = [];
+    for (let sample = 0; sample < 1_000; sample += 1) {
+      const started = performance.now();
+      await rpc.call(LedgerRpc.getBalance, asOf ? { accountId: big, asOf: { seconds: BigInt(Math.floor(asOf.getTime() / 1000)), nanos: 0 } } : { accountId: big });
+      latencies.push(performance.now() - started);
+    }
+    latencies.sort((a, b) => a - b);
+    return latencies[989]!;
+  };
+  return { postings: batches * 8_000, currentP99: await time(), pastP99: await time(midpoint.at) };
+}
+
+void main().catch((error: unknown) => {
+  log(`bench failed: ${error instanceof Error ? error.stack : String(error)}`);
+  process.exit(1);
+});
