@@ -80,14 +80,20 @@ export class AccountsRepository {
     return row;
   }
 
-  /** Closes the account unless something is still reserved on it; returns it as it now is. */
-  async close(id: string): Promise<{ closed: boolean; account: AccountRecord | undefined }> {
-    const updated = (await this.dataSource.query(
-      `UPDATE ledger_account SET closed = true WHERE id = $1 AND debits_pending = 0 AND credits_pending = 0 RETURNING *`,
-      [id],
-    )) as [AccountRecord[], number];
-    const [rows] = updated;
-    if (rows.length > 0) return { closed: true, account: rows[0] };
-    return { closed: false, account: await this.find(id) };
+  /**
+   * Closes the account unless something is still reserved on it; returns it as it now is. Like
+   * every writer of a book, it locks the book row first, so no batch is mid-way through it.
+   */
+  close(id: string): Promise<{ closed: boolean; account: AccountRecord | undefined }> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT 1 FROM ledger_book WHERE id = (SELECT book_id FROM ledger_account WHERE id = $1) FOR UPDATE`, [id]);
+      const [rows] = (await manager.query(
+        `UPDATE ledger_account SET closed = true WHERE id = $1 AND debits_pending = 0 AND credits_pending = 0 RETURNING *`,
+        [id],
+      )) as [AccountRecord[], number];
+      if (rows.length > 0) return { closed: true, account: rows[0] };
+      const [account] = (await manager.query(`SELECT * FROM ledger_account WHERE id = $1`, [id])) as AccountRecord[];
+      return { closed: false, account };
+    });
   }
 }

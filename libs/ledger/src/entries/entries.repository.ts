@@ -14,6 +14,32 @@ interface BookRow {
   head_recorded_at: Date | null;
 }
 
+/** Bigints travel as text inside JSON, so no amount ever passes through a JS number. */
+const BATCH_STATE = `
+  WITH p AS (
+         SELECT id, book_id, debit_account_id, credit_account_id, amount::text AS amount, currency, expires_at, state, resolved_by_entry_id
+           FROM ledger_pending_transfer WHERE id = ANY($1::uuid[])),
+       a AS (
+         SELECT id, book_id, currency, closed, debits_must_not_exceed_credits, credits_must_not_exceed_debits,
+                debits_posted::text AS debits_posted, credits_posted::text AS credits_posted,
+                debits_pending::text AS debits_pending, credits_pending::text AS credits_pending
+           FROM ledger_account
+          WHERE id = ANY($2::uuid[]) OR id IN (SELECT debit_account_id FROM p UNION SELECT credit_account_id FROM p)),
+       r AS (
+         SELECT id, encode(fingerprint, 'hex') AS fingerprint, refusal, sequence::text AS sequence, encode(hash, 'hex') AS hash
+           FROM ledger_request WHERE id = ANY($3::uuid[]))
+  SELECT (SELECT COALESCE(json_agg(p), '[]') FROM p) AS pendings,
+         (SELECT COALESCE(json_agg(a), '[]') FROM a) AS accounts,
+         (SELECT COALESCE(json_agg(r), '[]') FROM r) AS outcomes,
+         (SELECT COALESCE(json_agg(e.id), '[]') FROM ledger_entry e WHERE e.id = ANY($4::uuid[])) AS reversed`;
+
+interface BatchStateRow {
+  pendings: (Omit<PendingRow, 'expires_at'> & { expires_at: string | null })[];
+  accounts: AccountRow[];
+  outcomes: RequestRowRead[];
+  reversed: string[];
+}
+
 interface AccountRow {
   id: string;
   book_id: string;
@@ -48,6 +74,39 @@ interface RequestRowRead {
 }
 
 const toBigInt = (value: string | null): bigint | null => (value === null ? null : BigInt(value));
+
+function toAccountState(row: AccountRow): AccountState {
+  return {
+    id: row.id,
+    bookId: row.book_id,
+    currency: row.currency,
+    closed: row.closed,
+    debitsMustNotExceedCredits: row.debits_must_not_exceed_credits,
+    creditsMustNotExceedDebits: row.credits_must_not_exceed_debits,
+    debitsPosted: BigInt(row.debits_posted),
+    creditsPosted: BigInt(row.credits_posted),
+    debitsPending: BigInt(row.debits_pending),
+    creditsPending: BigInt(row.credits_pending),
+  };
+}
+
+function toPendingState(row: BatchStateRow['pendings'][number]): PendingTransferState {
+  return {
+    id: row.id,
+    bookId: row.book_id,
+    debitAccountId: row.debit_account_id,
+    creditAccountId: row.credit_account_id,
+    amount: BigInt(row.amount),
+    currency: row.currency,
+    expiresAt: row.expires_at === null ? null : new Date(row.expires_at),
+    state: row.state,
+    resolvedByEntryId: row.resolved_by_entry_id,
+  };
+}
+
+function toStoredOutcome(row: RequestRowRead): StoredOutcome {
+  return { fingerprint: row.fingerprint, refusal: row.refusal, sequence: toBigInt(row.sequence), hash: row.hash };
+}
 const asText = (values: readonly bigint[]): string[] => values.map(String);
 
 /**
@@ -60,25 +119,40 @@ export class EntriesRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction('READ COMMITTED', work);
+    return this.dataSource.transaction(work);
   }
 
+  /**
+   * Locks the batch's books (every writer of a book locks it first, so the book row serialises
+   * them and the rows below cannot change under us), then reads accounts, pending transfers,
+   * stored outcomes and reversed entries in one round trip.
+   */
   async lockBatchState(manager: EntityManager, drafts: readonly EntryDraft[]): Promise<BatchState> {
-    const bookIds = unique(drafts.map((draft) => draft.bookId));
-    const pendingIds = unique(drafts.flatMap((draft) => (draft.pendingId ? [draft.pendingId] : [])));
-    const books = await this.lockBooks(manager, bookIds);
-    const pendings = await this.lockPendings(manager, pendingIds);
-    const accountIds = unique([
-      ...drafts.flatMap((draft) => draft.postings.map((posting) => posting.accountId)),
-      ...[...pendings.values()].flatMap((pending) => [pending.debitAccountId, pending.creditAccountId]),
-    ]);
+    const books = await this.lockBooks(manager, unique(drafts.map((draft) => draft.bookId)));
+    const [row] = (await manager.query(BATCH_STATE, [
+      unique(drafts.flatMap((draft) => (draft.pendingId ? [draft.pendingId] : []))),
+      unique(drafts.flatMap((draft) => draft.postings.map((posting) => posting.accountId))),
+      unique(drafts.map((draft) => draft.id)),
+      unique(drafts.flatMap((draft) => (draft.reversesEntryId ? [draft.reversesEntryId] : []))),
+    ])) as BatchStateRow[];
     return {
       books,
-      pendings,
-      accounts: await this.lockAccounts(manager, accountIds),
-      storedOutcomes: await this.storedOutcomes(manager, unique(drafts.map((draft) => draft.id))),
-      existingEntryIds: await this.existingEntries(manager, unique(drafts.flatMap((draft) => (draft.reversesEntryId ? [draft.reversesEntryId] : [])))),
+      pendings: new Map(row!.pendings.map((pending) => [pending.id, toPendingState(pending)])),
+      accounts: new Map(row!.accounts.map((account) => [account.id, toAccountState(account)])),
+      storedOutcomes: new Map(row!.outcomes.map((outcome) => [outcome.id, toStoredOutcome(outcome)])),
+      existingEntryIds: new Set(row!.reversed),
     };
+  }
+
+  private async lockBooks(manager: EntityManager, ids: string[]): Promise<Map<string, BookHead>> {
+    const rows: BookRow[] = await manager.query(
+      `SELECT id, head_sequence, encode(head_hash, 'hex') AS head_hash, head_recorded_at
+         FROM ledger_book WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    );
+    return new Map(
+      rows.map((row) => [row.id, { id: row.id, sequence: BigInt(row.head_sequence), hash: row.head_hash ?? '', recordedAt: row.head_recorded_at }]),
+    );
   }
 
   /**
@@ -99,84 +173,15 @@ export class EntriesRepository {
     await manager.query(statement.sql(events.ids.length > 0 ? NOTIFY_OUTBOX : 'SELECT 1'), statement.parameters);
   }
 
-  private async lockBooks(manager: EntityManager, ids: string[]): Promise<Map<string, BookHead>> {
-    const rows: BookRow[] = await manager.query(
-      `SELECT id, head_sequence, encode(head_hash, 'hex') AS head_hash, head_recorded_at
-         FROM ledger_book WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [ids],
-    );
-    return new Map(
-      rows.map((row) => [row.id, { id: row.id, sequence: BigInt(row.head_sequence), hash: row.head_hash ?? '', recordedAt: row.head_recorded_at }]),
-    );
-  }
 
-  private async lockPendings(manager: EntityManager, ids: string[]): Promise<Map<string, PendingTransferState>> {
-    if (ids.length === 0) return new Map();
-    const rows: PendingRow[] = await manager.query(
-      `SELECT id, book_id, debit_account_id, credit_account_id, amount, currency, expires_at, state, resolved_by_entry_id
-         FROM ledger_pending_transfer WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [ids],
-    );
-    return new Map(
-      rows.map((row) => [
-        row.id,
-        {
-          id: row.id,
-          bookId: row.book_id,
-          debitAccountId: row.debit_account_id,
-          creditAccountId: row.credit_account_id,
-          amount: BigInt(row.amount),
-          currency: row.currency,
-          expiresAt: row.expires_at,
-          state: row.state,
-          resolvedByEntryId: row.resolved_by_entry_id,
-        },
-      ]),
-    );
-  }
 
-  private async lockAccounts(manager: EntityManager, ids: string[]): Promise<Map<string, AccountState>> {
-    const rows: AccountRow[] = await manager.query(
-      `SELECT id, book_id, currency, closed, debits_must_not_exceed_credits, credits_must_not_exceed_debits,
-              debits_posted, credits_posted, debits_pending, credits_pending
-         FROM ledger_account WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [ids],
-    );
-    return new Map(
-      rows.map((row) => [
-        row.id,
-        {
-          id: row.id,
-          bookId: row.book_id,
-          currency: row.currency,
-          closed: row.closed,
-          debitsMustNotExceedCredits: row.debits_must_not_exceed_credits,
-          creditsMustNotExceedDebits: row.credits_must_not_exceed_debits,
-          debitsPosted: BigInt(row.debits_posted),
-          creditsPosted: BigInt(row.credits_posted),
-          debitsPending: BigInt(row.debits_pending),
-          creditsPending: BigInt(row.credits_pending),
-        },
-      ]),
-    );
-  }
 
-  private async storedOutcomes(manager: EntityManager, ids: string[]): Promise<Map<string, StoredOutcome>> {
-    const rows: RequestRowRead[] = await manager.query(
-      `SELECT id, encode(fingerprint, 'hex') AS fingerprint, refusal, sequence, encode(hash, 'hex') AS hash
-         FROM ledger_request WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
-    return new Map(
-      rows.map((row) => [row.id, { fingerprint: row.fingerprint, refusal: row.refusal, sequence: toBigInt(row.sequence), hash: row.hash }]),
-    );
-  }
 
-  private async existingEntries(manager: EntityManager, ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows: { id: string }[] = await manager.query(`SELECT id FROM ledger_entry WHERE id = ANY($1::uuid[])`, [ids]);
-    return new Set(rows.map((row) => row.id));
-  }
+
+
+
+
+
 
 
 
