@@ -6,6 +6,7 @@
 //  3. invariants; then balance-query latency on an account with BIG_ACCOUNT_POSTINGS postings.
 // The last line printed is one JSON object.
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 
@@ -58,6 +59,28 @@ function pgbench(): number {
 interface Measured {
   transfersPerSecond: number;
   p99Ms: number;
+}
+
+/** CPU seconds used so far by each part of the system (Linux /proc), to show where a transfer's cost goes. */
+function cpuSeconds(ledgerPid: number): Record<string, number> {
+  const ticks = (pid: number): number => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0;
+    }
+  };
+  const pids = (name: string): number[] =>
+    execFileSync('pgrep', ['-x', name], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  const sum = (list: number[]): number => list.reduce((total, pid) => total + ticks(pid), 0) / 100;
+  return { bench_client: sum([process.pid]), ledger: sum([ledgerPid]), nats: sum(pids('nats-server')), postgres: sum(pids('postgres')) };
+}
+
+function cpuPerTransfer(before: Record<string, number>, after: Record<string, number>, transfers: number): string {
+  return Object.keys(after)
+    .map((part) => `${part} ${(((after[part]! - before[part]!) * 1e6) / transfers).toFixed(0)} µs`)
+    .join(', ');
 }
 
 /** CLIENTS loops, each sending one request after another for SECONDS; counts applied transfers. */
@@ -137,17 +160,27 @@ async function main(): Promise<void> {
       return results.filter((result) => result.status === EntryStatus.APPLIED).length;
     };
 
-    log('single transfers, uniform …');
-    const uniform = await drive(async () => applied((await rpc.call(LedgerRpc.postEntries, { entries: [transfer(bookId, ...pair())] })).results));
-    log(`  ${uniform.transfersPerSecond.toFixed(0)} transfers/s, p99 ${uniform.p99Ms.toFixed(1)} ms; refused: ${JSON.stringify([...refusals])}`);
-    log('single transfers, all crediting one fund …');
-    const hotMix = await drive(async () => applied((await rpc.call(LedgerRpc.postEntries, { entries: [transfer(bookId, pick(), hot)] })).results));
-    log(`  ${hotMix.transfersPerSecond.toFixed(0)} transfers/s, p99 ${hotMix.p99Ms.toFixed(1)} ms`);
-    log(`batches of ${BATCH} …`);
-    const batch = await drive(async () =>
-      applied((await rpc.call(LedgerRpc.postEntries, { entries: Array.from({ length: BATCH }, () => transfer(bookId, ...pair())) })).results),
+    const ledgerPid = service.pid!;
+    const measure = async (label: string, run: () => Promise<Measured>): Promise<Measured> => {
+      log(`${label} …`);
+      const before = cpuSeconds(ledgerPid);
+      const measured = await run();
+      const transfers = measured.transfersPerSecond * SECONDS;
+      log(`  ${measured.transfersPerSecond.toFixed(0)} transfers/s, p99 ${measured.p99Ms.toFixed(1)} ms; CPU per transfer: ${cpuPerTransfer(before, cpuSeconds(ledgerPid), transfers)}`);
+      return measured;
+    };
+    const uniform = await measure('single transfers, uniform', () =>
+      drive(async () => applied((await rpc.call(LedgerRpc.postEntries, { entries: [transfer(bookId, ...pair())] })).results)),
     );
-    log(`  ${batch.transfersPerSecond.toFixed(0)} transfers/s`);
+    const hotMix = await measure('single transfers, all crediting one fund', () =>
+      drive(async () => applied((await rpc.call(LedgerRpc.postEntries, { entries: [transfer(bookId, pick(), hot)] })).results)),
+    );
+    const batch = await measure(`batches of ${BATCH}`, () =>
+      drive(async () =>
+        applied((await rpc.call(LedgerRpc.postEntries, { entries: Array.from({ length: BATCH }, () => transfer(bookId, ...pair())) })).results),
+      ),
+    );
+    if (refusals.size > 0) log(`refusals: ${JSON.stringify([...refusals])}`);
 
     const invariants = await checkInvariants(databaseUrl(database), rpc, bookId);
     log(`invariants: ${invariants}`);
