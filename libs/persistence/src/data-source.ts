@@ -30,7 +30,8 @@ export function createServiceDataSource(options: ServiceDatabaseOptions): DataSo
     migrationsRun: false,
     // Failures surface as errors the caller logs with its context; TypeORM's own console lines would bypass pino.
     logging: false,
-    extra: { max: options.poolSize ?? 10, application_name: databaseNameOf(options.url) },
+    // At least two: migrating holds one connection for the advisory lock while running on another.
+    extra: { max: Math.max(options.poolSize ?? 10, 2), application_name: databaseNameOf(options.url) },
   });
 }
 

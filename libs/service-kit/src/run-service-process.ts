@@ -1,18 +1,29 @@
 import { ServiceSettings, loadConfigOrExit } from '@yishi/config';
 import { createLogger } from '@yishi/logging';
+import { openServiceDatabase } from '@yishi/persistence';
 
 import { connectNatsRuntime } from './nats-runtime';
 import { probeService } from './probe-service';
 import { runMain, stopOnSignals } from './run-process';
 import type { ServiceDefinition } from './service-definition';
-import { startService } from './start-service';
+import { serviceMigrations, startService } from './start-service';
 
 /**
  * `main.ts` of a service in distributed mode: its own process, its own database, NATS.
- * With `--probe` it only asks the running service for its health (container health checks).
+ * `--probe` only asks the running service for its health (container health checks);
+ * `--migrate` only creates and migrates its database, then exits (deploy pipelines).
  */
 export function runServiceProcess(definition: ServiceDefinition): void {
-  runMain(`yishi ${definition.name}`, () => (process.argv.includes('--probe') ? probeService(definition) : serve(definition)));
+  const task = process.argv.includes('--probe') ? probeService : process.argv.includes('--migrate') ? migrateOnly : serve;
+  runMain(`yishi ${definition.name}`, () => task(definition));
+}
+
+async function migrateOnly(definition: ServiceDefinition): Promise<void> {
+  const settings = loadConfigOrExit(ServiceSettings);
+  const dataSource = await openServiceDatabase({ url: settings.DATABASE_URL, migrations: serviceMigrations(definition), poolSize: 1 });
+  const applied = await dataSource.query(`SELECT count(*)::int AS n FROM typeorm_migrations`);
+  await dataSource.destroy();
+  process.stdout.write(`${definition.name}: database is migrated (${applied[0].n} migrations)\n`);
 }
 
 async function serve(definition: ServiceDefinition): Promise<void> {

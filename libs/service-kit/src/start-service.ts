@@ -12,7 +12,7 @@ import {
   type EventBus,
   type RequestTransport,
 } from '@yishi/messaging';
-import { openServiceDatabase, redactPassword } from '@yishi/persistence';
+import { openServiceDatabase, redactPassword, type MigrationClass } from '@yishi/persistence';
 
 import type { ServiceDefinition } from './service-definition';
 import { ServiceHostModule } from './service-host.module';
@@ -30,6 +30,11 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** Every migration of a service's database: the shared messaging tables, then its own. */
+export function serviceMigrations(definition: ServiceDefinition): MigrationClass[] {
+  return [MessagingTables1763900000000, ...definition.migrations];
+}
+
 /**
  * Boots one service: opens (creating and migrating) its own database, serves its subjects through
  * the given transport, consumes its events through the inbox, and relays its outbox.
@@ -42,7 +47,7 @@ export async function startService(
   const logger: Logger = createLogger(definition.name);
   const dataSource = await openServiceDatabase({
     url: databaseUrl,
-    migrations: [MessagingTables1763900000000, ...definition.migrations],
+    migrations: serviceMigrations(definition),
     entities: definition.entities,
   });
   const rpcClient = new RpcClient(runtime.transport, runtime.requestTimeoutMs);
