@@ -164,6 +164,19 @@ describe('the ledger engine', () => {
       });
     });
 
+    it('corrects by reversal: a new entry pointing at the original, which stays as it was', async () => {
+      const fund = await fundWith('fund.reversal', '1.00');
+      const mistaken = transfer(bookId, source, fund, '500.00', { evidence: 'R-0042' });
+      await post(ledger.rpc, mistaken);
+      const [reversal] = await post(ledger.rpc, transfer(bookId, fund, source, '500.00', { reversesEntryId: mistaken.id, memo: 'wrong household' }));
+      const [dangling] = await post(ledger.rpc, transfer(bookId, fund, source, '1.00', { reversesEntryId: uuidv7() }));
+      expect(reversal!.status).toBe(EntryStatus.APPLIED);
+      expect(dangling).toMatchObject({ status: EntryStatus.REFUSED, refusal: 'REVERSED_ENTRY_NOT_FOUND' });
+      expect(await ledger.rpc.call(LedgerRpc.getEntry, { entryId: reversal!.id })).toMatchObject({ reversesEntryId: mistaken.id });
+      expect(await ledger.rpc.call(LedgerRpc.getEntry, { entryId: mistaken.id })).toMatchObject({ evidence: 'R-0042', reversesEntryId: '' });
+      expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance?.posted).toBe('1.00');
+    });
+
     it('chains each entry to the one before and publishes the head', async () => {
       const book = (await openBook(ledger.rpc)).id;
       const from = (await openAccount(ledger.rpc, book, 'counterparty.y', { normalSide: Side.DEBIT })).id;
