@@ -36,6 +36,11 @@ export interface PostingRow {
   readonly creditsPostedAfter: bigint;
 }
 
+/** Metadata as sorted key/value pairs: the same map always hashes the same, whatever its key order. */
+export function canonicalMetadata(metadata: Readonly<Record<string, string>>): [string, string][] {
+  return Object.entries(metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 type HashedPosting = Pick<PostingRow, 'accountId' | 'phase' | 'side' | 'amount' | 'currency'>;
 type HashedEntry = Omit<EntryRow, 'hash' | 'previousHash'>;
 
@@ -54,7 +59,7 @@ export function entryHash(previousHash: string, entry: HashedEntry, postings: re
     entry.recordedBy,
     entry.evidence,
     entry.decisionRef,
-    Object.entries(entry.metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    canonicalMetadata(entry.metadata),
     entry.pendingId ?? '',
     entry.reversesEntryId ?? '',
     entry.recordedAt.toISOString(),

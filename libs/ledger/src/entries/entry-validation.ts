@@ -6,6 +6,7 @@ import { EntryKind, Side as WireSide, type NewEntry, type Posting } from '@yishi
 import type { Violation } from '@yishi/messaging';
 import { AmountError, DEFAULT_CURRENCY, isKnownCurrency, toMinorUnits } from '@yishi/money';
 
+import { canonicalMetadata } from './entry-rows';
 import type { EntryDraft, EntryKindName, PostingLine, Side } from './entry.model';
 
 export const MAX_ENTRIES_PER_REQUEST = 8_000;
@@ -153,7 +154,7 @@ function fingerprintOf(entry: NewEntry, kind: EntryKindName, postings: readonly 
     entry.recordedBy,
     entry.evidence,
     entry.decisionRef,
-    Object.entries(entry.metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    canonicalMetadata(entry.metadata),
     postings.map((posting) => [posting.accountId, posting.side, posting.amount.toString(), posting.currency]),
     entry.pendingId,
     entry.expiresAt ? timestampDate(entry.expiresAt).toISOString() : '',
