@@ -49,6 +49,23 @@ export interface EventConsumer {
   stop(): Promise<void>;
 }
 
+/**
+ * Runs one delivery, failing it if it takes longer than the bus allows: a hung consumer must not
+ * hold the relay (standalone) or an ack slot (JetStream) for ever. If the abandoned work commits
+ * later, the redelivery finds it in the inbox.
+ */
+export async function deliverWithin(subscription: EventSubscription, event: OutboxEvent, limitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const overdue = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${subscription.consumer} took more than ${limitMs} ms on event ${event.id}`)), limitMs);
+  });
+  try {
+    await Promise.race([subscription.deliver(event), overdue]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function decodeEnvelope(event: OutboxEvent): EventEnvelope {
   return decodeMessage(EventEnvelopeSchema, event.envelope);
 }

@@ -90,4 +90,13 @@ describe('local event bus (standalone)', () => {
     expect(poison.attempts).toBe(limits.maxDeliveries);
     expect(bus.deadLetters).toEqual([expect.objectContaining({ subject: `dlq.${SUBJECT}`, consumer: 'testing.poison' })]);
   });
+
+  it('fails a delivery that hangs once the ack wait has passed, so a stuck consumer cannot stall the relay', async () => {
+    const bus = new LocalEventBus({ logger, limits: { maxDeliveries: 2, ackWaitMs: 100 } });
+    await bus.subscribe({ consumer: 'testing.stuck', subject: SUBJECT, deliver: () => new Promise(() => undefined) });
+    const stuck = event('0195f3b4-0000-7000-8000-000000000004');
+    await expect(bus.publish(stuck)).rejects.toThrow(/testing.stuck took more than 100 ms/);
+    await expect(bus.publish(stuck)).resolves.toBeUndefined();
+    expect(bus.deadLetters).toEqual([expect.objectContaining({ consumer: 'testing.stuck' })]);
+  });
 });

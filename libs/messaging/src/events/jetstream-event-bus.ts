@@ -16,6 +16,7 @@ import type { Logger } from '@yishi/logging';
 import {
   DEAD_LETTER_PREFIX,
   DEFAULT_EVENT_BUS_LIMITS,
+  deliverWithin,
   type EventBus,
   type EventBusLimits,
   type EventConsumer,
@@ -137,7 +138,7 @@ export class JetStreamEventBus implements EventBus {
       envelope: message.data,
     };
     try {
-      await subscription.deliver(event);
+      await deliverWithin(subscription, event, this.limits.ackWaitMs);
     } catch (error) {
       await this.redeliverOrDeadLetter(message, event, subscription, error);
       return;

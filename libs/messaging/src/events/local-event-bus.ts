@@ -3,6 +3,7 @@ import type { Logger } from '@yishi/logging';
 import {
   DEAD_LETTER_PREFIX,
   DEFAULT_EVENT_BUS_LIMITS,
+  deliverWithin,
   type EventBus,
   type EventBusLimits,
   type EventConsumer,
@@ -56,7 +57,7 @@ export class LocalEventBus implements EventBus {
 
   private async deliver(subscription: EventSubscription, event: OutboxEvent): Promise<void> {
     const key = `${subscription.consumer}:${event.id}`;
-    const delivery = subscription.deliver(event);
+    const delivery = deliverWithin(subscription, event, this.limits.ackWaitMs);
     this.inFlight.add(delivery);
     try {
       await delivery;
