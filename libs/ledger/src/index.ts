@@ -1,4 +1,4 @@
-import { LedgerRpc } from '@yishi/contracts';
+import { FundsRpc, LedgerRpc } from '@yishi/contracts';
 import type { ServiceDefinition } from '@yishi/service-kit';
 
 import { LedgerModule } from './ledger.module';
@@ -10,6 +10,6 @@ export const ledgerService: ServiceDefinition = {
   name: 'ledger',
   module: LedgerModule,
   health: LedgerRpc.checkHealth,
-  methods: Object.values(LedgerRpc),
+  methods: [...Object.values(LedgerRpc), ...Object.values(FundsRpc)],
   migrations: ledgerMigrations,
 };

@@ -18,11 +18,16 @@ import { EntriesService } from './entries/entries.service';
 import { EntryLookupService } from './entries/entry-lookup.service';
 import { PendingExpiry } from './entries/pending-expiry';
 import { PostingQueue } from './entries/posting-queue';
+import { FundChartService } from './funds/fund-chart.service';
+import { FundStatementsService } from './funds/fund-statements.service';
+import { FundsController } from './funds/funds.controller';
+import { FundsRepository } from './funds/funds.repository';
+import { FundsService } from './funds/funds.service';
 import { LedgerController } from './ledger.controller';
 
 @Module({
   imports: [HealthModule.forService('ledger', LedgerRpc.checkHealth)],
-  controllers: [BooksController, LedgerController],
+  controllers: [BooksController, LedgerController, FundsController],
   providers: [
     AccountDirectory,
     AccountsRepository,
@@ -35,6 +40,10 @@ import { LedgerController } from './ledger.controller';
     EntriesRepository,
     EntriesService,
     EntryLookupService,
+    FundChartService,
+    FundStatementsService,
+    FundsRepository,
+    FundsService,
     JournalRepository,
     PendingExpiry,
     PostingQueue,

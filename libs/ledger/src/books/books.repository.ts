@@ -27,6 +27,11 @@ export class BooksRepository {
     return book!;
   }
 
+  async findByCommunity(communityRef: string): Promise<BookRecord | undefined> {
+    const [book] = (await this.dataSource.query(`SELECT ${BOOK_COLUMNS} FROM ledger_book WHERE community_ref = $1`, [communityRef])) as BookRecord[];
+    return book;
+  }
+
   async find(id: string): Promise<BookRecord | undefined> {
     const [book] = (await this.dataSource.query(`SELECT ${BOOK_COLUMNS} FROM ledger_book WHERE id = $1`, [id])) as BookRecord[];
     return book;

@@ -118,6 +118,15 @@ const asText = (values: readonly bigint[]): string[] => values.map(String);
 export class EntriesRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
+  async pendingTransfer(id: string): Promise<PendingTransferState | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT id, book_id, debit_account_id, credit_account_id, amount::text AS amount, currency, expires_at, state, resolved_by_entry_id
+         FROM ledger_pending_transfer WHERE id = $1`,
+      [id],
+    )) as PendingRow[];
+    return row ? toPendingState({ ...row, expires_at: row.expires_at?.toISOString() ?? null }) : undefined;
+  }
+
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
   }

@@ -5,7 +5,8 @@ import type { Violation } from '@yishi/messaging';
 
 import { AccountDirectory } from '../accounts/account-directory';
 import { LedgerErrorCode, ledgerError } from '../ledger.error';
-import type { EntryDraft, EntryOutcome } from './entry.model';
+import { EntriesRepository } from './entries.repository';
+import type { EntryDraft, EntryOutcome, PendingTransferState } from './entry.model';
 import { validateEntries } from './entry-validation';
 import { PostingQueue } from './posting-queue';
 
@@ -16,15 +17,25 @@ export class EntriesService {
   constructor(
     @Inject(PostingQueue) private readonly queue: PostingQueue,
     @Inject(AccountDirectory) private readonly directory: AccountDirectory,
+    @Inject(EntriesRepository) private readonly repository: EntriesRepository,
   ) {}
 
   /** Records a batch; malformed input or unknown accounts refuse the whole request and write nothing. */
   async post(entries: readonly NewEntry[]): Promise<EntryResultInit[]> {
     const drafts = validateEntries(entries);
     if (isViolations(drafts)) throw ledgerError(LedgerErrorCode.InvalidRequest, drafts);
+    return (await this.record(drafts)).map(toResult);
+  }
+
+  /** Records drafts built inside the ledger (fund operations), with the same reference checks. */
+  async record(drafts: readonly EntryDraft[]): Promise<EntryOutcome[]> {
     const violations = await this.checkReferences(drafts);
     if (violations.length > 0) throw ledgerError(LedgerErrorCode.InvalidRequest, violations);
-    return (await this.queue.submit(drafts)).map(toResult);
+    return this.queue.submit(drafts);
+  }
+
+  pendingTransfer(id: string): Promise<PendingTransferState | undefined> {
+    return this.repository.pendingTransfer(id);
   }
 
   /** Every book and account must exist, postings stay in the entry's book and in the account's currency. */

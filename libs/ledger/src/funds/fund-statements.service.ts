@@ -1,0 +1,149 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import Decimal from 'decimal.js';
+
+import {
+  FundingSource,
+  type GetHappinessFundBudgetRequest,
+  type GetHouseholdStatementRequest,
+  type GetSourcesAndUsesRequest,
+  type HappinessFundBudgetSchema,
+  type HouseholdStatementSchema,
+  type SourcesAndUsesSchema,
+} from '@yishi/contracts';
+import { DEFAULT_CURRENCY, allocate, fromMinorUnits } from '@yishi/money';
+
+import { LedgerErrorCode, ledgerError } from '../ledger.error';
+import { Chart, SOURCE_CODES, projectFundPrefix } from './chart';
+import { FundChartService } from './fund-chart.service';
+import { FundsRepository, type FundAccountRow, type PaymentRow } from './funds.repository';
+
+const SOURCE_BY_CODE = new Map(Object.entries(SOURCE_CODES).map(([source, code]) => [code, Number(source) as FundingSource]));
+const text = (minor: bigint): string => fromMinorUnits(minor, DEFAULT_CURRENCY);
+const sum = (values: readonly bigint[]): bigint => values.reduce((total, value) => total + value, 0n);
+
+interface SourceTotals {
+  readonly source: FundingSource;
+  readonly sponsor: string;
+  readonly committed: bigint;
+  readonly received: bigint;
+  readonly spent: bigint;
+}
+
+function sourceTotals(projectRef: string, account: FundAccountRow): SourceTotals {
+  const [code, sponsor = ''] = account.code.slice(projectFundPrefix(projectRef).length).split('.');
+  return {
+    source: SOURCE_BY_CODE.get(code!) ?? FundingSource.UNSPECIFIED,
+    sponsor,
+    committed: BigInt(account.credits_pending),
+    received: BigInt(account.credits_posted),
+    spent: BigInt(account.debits_posted),
+  };
+}
+
+/** The statements people read: sources and uses of a project, the happiness-fund budget, a household's money. */
+@Injectable()
+export class FundStatementsService {
+  constructor(
+    @Inject(FundChartService) private readonly chart: FundChartService,
+    @Inject(FundsRepository) private readonly funds: FundsRepository,
+  ) {}
+
+  async sourcesAndUses(request: GetSourcesAndUsesRequest): Promise<MessageInitShape<typeof SourcesAndUsesSchema>> {
+    const bookId = await this.chart.bookOf(request.communityRef);
+    const project = await this.funds.project(bookId, request.projectRef);
+    if (!project) throw ledgerError(LedgerErrorCode.InvalidRequest, [{ field: 'project_ref', reason: 'no such project' }]);
+    const sources = (await this.funds.fundAccounts(bookId, projectFundPrefix(project.project_ref))).map((account) => sourceTotals(project.project_ref, account));
+    const payments = await this.funds.payments(bookId, project.project_ref);
+    const received = sum(sources.map((source) => source.received));
+    const spent = sum(sources.map((source) => source.spent));
+    const uses = sum(payments.map((payment) => BigInt(payment.amount)));
+    const pledged = received + sum(sources.map((source) => source.committed));
+    const gap = BigInt(project.cost) - pledged;
+    return {
+      projectRef: project.project_ref,
+      currency: project.currency,
+      cost: text(BigInt(project.cost)),
+      sources: sources.map((source) => ({
+        source: source.source,
+        sponsor: source.sponsor,
+        committed: text(source.committed),
+        received: text(source.received),
+        spent: text(source.spent),
+        remaining: text(source.received - source.spent),
+      })),
+      uses: usesByPayee(payments),
+      totalSources: text(received),
+      totalUses: text(uses),
+      totalRemaining: text(received - spent),
+      fundingGap: text(gap > 0n ? gap : 0n),
+      leverage: leverage(sources),
+      balances: received === uses + (received - spent) && spent === uses,
+    };
+  }
+
+  async happinessFundBudget(request: GetHappinessFundBudgetRequest): Promise<MessageInitShape<typeof HappinessFundBudgetSchema>> {
+    const bookId = await this.chart.bookOf(request.communityRef);
+    const fundId = await this.chart.account(bookId, Chart.happinessFund(request.year));
+    const [fund] = await this.funds.fundAccounts(bookId, Chart.happinessFund(request.year).code);
+    const allocated = BigInt(fund!.credits_posted);
+    const disbursed = BigInt(fund!.debits_posted);
+    const committed = BigInt(fund!.debits_pending);
+    const projects = await this.funds.commitmentsFrom(fundId);
+    return {
+      year: request.year,
+      allocated: text(allocated),
+      committed: text(committed),
+      disbursed: text(disbursed),
+      available: text(allocated - disbursed - committed),
+      projects: projects.map((line) => ({ projectRef: line.project, committed: text(BigInt(line.committed ?? 0)), disbursed: text(BigInt(line.disbursed)) })),
+    };
+  }
+
+  /** What a household gave, to which projects, and its pro-rata part of each payment from the self-raised money. */
+  async household(request: GetHouseholdStatementRequest): Promise<MessageInitShape<typeof HouseholdStatementSchema>> {
+    const bookId = await this.chart.bookOf(request.communityRef);
+    const gifts = await this.funds.householdGifts(bookId, { household: request.householdRef });
+    const projects = await Promise.all(gifts.map((gift) => this.householdProject(bookId, gift.project, request.householdRef, BigInt(gift.given))));
+    return { householdRef: request.householdRef, totalGiven: text(sum(gifts.map((gift) => BigInt(gift.given)))), projects };
+  }
+
+  private async householdProject(bookId: string, projectRef: string, householdRef: string, given: bigint) {
+    const everyone = await this.funds.householdGifts(bookId, { project: projectRef });
+    const position = everyone.findIndex((gift) => gift.household === householdRef);
+    const weights = everyone.map((gift) => BigInt(gift.given));
+    const selfRaised = Chart.projectFund(projectRef, FundingSource.SELF_RAISED).code;
+    const payments = (await this.funds.payments(bookId, projectRef)).map((payment) => {
+      const fromSelfRaised = BigInt(payment.parts[selfRaised] ?? 0);
+      const share = fromSelfRaised > 0n ? allocate(fromSelfRaised, weights)[position]! : 0n;
+      return { payee: payment.payee, category: payment.category, payment: text(BigInt(payment.amount)), share };
+    });
+    const used = sum(payments.map((payment) => payment.share));
+    return {
+      projectRef,
+      given: text(given),
+      payments: payments.map((payment) => ({ ...payment, share: text(payment.share) })),
+      unspent: text(given - used),
+    };
+  }
+}
+
+function usesByPayee(payments: readonly PaymentRow[]): { payee: string; category: string; amount: string }[] {
+  const totals = new Map<string, { payee: string; category: string; amount: bigint }>();
+  for (const payment of payments) {
+    const key = `${payment.payee}\u0000${payment.category}`;
+    const line = totals.get(key) ?? { payee: payment.payee, category: payment.category, amount: 0n };
+    line.amount += BigInt(payment.amount);
+    totals.set(key, line);
+  }
+  return [...totals.values()].map((line) => ({ ...line, amount: text(line.amount) }));
+}
+
+/** Yuan from residents, the estate and co-sponsors per yuan of happiness fund, to two decimals. */
+function leverage(sources: readonly SourceTotals[]): string {
+  const pledged = (source: SourceTotals): bigint => source.received + source.committed;
+  const happiness = sum(sources.filter((source) => source.source === FundingSource.HAPPINESS_FUND).map(pledged));
+  if (happiness === 0n) return '';
+  const drawn = sum(sources.filter((source) => source.source !== FundingSource.HAPPINESS_FUND).map(pledged));
+  return new Decimal(drawn.toString()).dividedBy(happiness.toString()).toDecimalPlaces(2).toFixed(2);
+}

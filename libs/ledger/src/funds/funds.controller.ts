@@ -1,0 +1,83 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern } from '@nestjs/microservices';
+
+import {
+  FundsRpc,
+  type AllocateBudgetRequest,
+  type CommitGrantRequest,
+  type ContributeRequest,
+  type DisburseRequest,
+  type GetHappinessFundBudgetRequest,
+  type GetHouseholdStatementRequest,
+  type GetSourcesAndUsesRequest,
+  type OpenProjectRequest,
+  type PayRequest,
+  type RecordEstateFundIncomeRequest,
+  type SetProjectStatusRequest,
+} from '@yishi/contracts';
+
+import { FundStatementsService } from './fund-statements.service';
+import { FundsService } from './funds.service';
+
+@Controller()
+export class FundsController {
+  constructor(
+    @Inject(FundsService) private readonly funds: FundsService,
+    @Inject(FundStatementsService) private readonly statements: FundStatementsService,
+  ) {}
+
+  @MessagePattern(FundsRpc.openProject.subject)
+  openProject(request: OpenProjectRequest) {
+    return this.funds.openProject(request);
+  }
+
+  @MessagePattern(FundsRpc.setProjectStatus.subject)
+  setProjectStatus(request: SetProjectStatusRequest) {
+    return this.funds.setStatus(request);
+  }
+
+  @MessagePattern(FundsRpc.allocateBudget.subject)
+  allocateBudget(request: AllocateBudgetRequest) {
+    return this.funds.allocateBudget(request);
+  }
+
+  @MessagePattern(FundsRpc.recordEstateFundIncome.subject)
+  recordEstateFundIncome(request: RecordEstateFundIncomeRequest) {
+    return this.funds.recordEstateFundIncome(request);
+  }
+
+  @MessagePattern(FundsRpc.contribute.subject)
+  contribute(request: ContributeRequest) {
+    return this.funds.contribute(request);
+  }
+
+  @MessagePattern(FundsRpc.commitGrant.subject)
+  commitGrant(request: CommitGrantRequest) {
+    return this.funds.commitGrant(request);
+  }
+
+  @MessagePattern(FundsRpc.disburse.subject)
+  disburse(request: DisburseRequest) {
+    return this.funds.disburse(request);
+  }
+
+  @MessagePattern(FundsRpc.pay.subject)
+  pay(request: PayRequest) {
+    return this.funds.pay(request);
+  }
+
+  @MessagePattern(FundsRpc.getSourcesAndUses.subject)
+  sourcesAndUses(request: GetSourcesAndUsesRequest) {
+    return this.statements.sourcesAndUses(request);
+  }
+
+  @MessagePattern(FundsRpc.getHappinessFundBudget.subject)
+  happinessFundBudget(request: GetHappinessFundBudgetRequest) {
+    return this.statements.happinessFundBudget(request);
+  }
+
+  @MessagePattern(FundsRpc.getHouseholdStatement.subject)
+  householdStatement(request: GetHouseholdStatementRequest) {
+    return this.statements.household(request);
+  }
+}

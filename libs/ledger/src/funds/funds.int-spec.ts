@@ -1,0 +1,161 @@
+import { FundingSource, FundsRpc, PaymentMethod, ProjectStatus, SplitRule } from '@yishi/contracts';
+import { uuidv7 } from '@yishi/persistence';
+
+import { checkInvariants, startLedger, type LedgerFixture } from '../testing/ledger-fixture';
+
+const cny = (amount: string) => ({ amount, currency: 'CNY' });
+
+describe('fund accounting', () => {
+  let ledger: LedgerFixture;
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+  });
+
+  afterAll(async () => {
+    await checkInvariants(ledger.rpc, ledger.dataSource);
+    await ledger.stop();
+  });
+
+  const header = (communityRef: string, extra: { evidence?: string; recordedBy?: string } = {}) => ({
+    operationId: uuidv7(),
+    communityRef,
+    recordedBy: extra.recordedBy ?? 'finance-officer-bailian',
+    evidence: extra.evidence ?? '',
+  });
+
+  describe('worked example A: stair rails, building 45, Bailian Xincun', () => {
+    const community = `bailian-${uuidv7()}`;
+    const project = 'rails-b45';
+    /** 55,000 from 98 households: the pensioner in b45-001 gave 500, 60 gave 600 and 37 gave 500. */
+    const gifts = Array.from({ length: 98 }, (_, index) => [`b45-${String(index + 1).padStart(3, '0')}`, index >= 1 && index <= 60 ? '600.00' : '500.00'] as const);
+
+    it('collects 55,000 self-raised, grants 5,000 after a 21–1 vote, pays 60,000, and the statements add up', async () => {
+      const rpc = ledger.rpc;
+      await rpc.call(FundsRpc.openProject, { communityRef: community, communityName: '百联社区', projectRef: project, nameZh: '45栋楼梯扶手', estateRef: 'bailian-xincun', cost: cny('61000.00') });
+      await rpc.call(FundsRpc.allocateBudget, { header: header(community), year: 2025, amount: cny('150000.00'), decisionRef: 'district-budget-2025' });
+
+      const results = await Promise.all(
+        gifts.map(([household, amount], index) =>
+          rpc.call(FundsRpc.contribute, {
+            header: header(community, { evidence: `R-2025-${String(index + 1).padStart(4, '0')}` }),
+            projectRef: project,
+            householdRef: household,
+            amount: cny(amount),
+            method: index % 2 === 0 ? PaymentMethod.CASH : PaymentMethod.BANK,
+          }),
+        ),
+      );
+      expect(results.every((result) => result.applied && /^R-[2-9A-Z]{4}-[2-9A-Z]{4}$/.test(result.receiptCode))).toBe(true);
+
+      let statement = await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: project });
+      expect(statement).toMatchObject({ cost: '61000.00', totalSources: '55000.00', fundingGap: '6000.00', leverage: '' });
+
+      const grant = header(community);
+      expect(
+        await rpc.call(FundsRpc.commitGrant, { header: grant, projectRef: project, source: FundingSource.HAPPINESS_FUND, year: 2025, amount: cny('5000.00'), decisionRef: 'ballot-2025-05-20 (21 for, 1 against)' }),
+      ).toMatchObject({ applied: true });
+      expect(await rpc.call(FundsRpc.disburse, { header: header(community), commitmentId: grant.operationId })).toMatchObject({ applied: true });
+
+      // Not open for spending yet: the payment is refused and writes nothing.
+      const early = await rpc.call(FundsRpc.pay, { header: header(community, { evidence: 'INV-001' }), projectRef: project, payee: '珠海不锈钢工程队', category: 'works', amount: cny('60000.00') });
+      expect(early).toMatchObject({ applied: false, refusal: 'PROJECT_NOT_OPEN_FOR_SPENDING' });
+      await rpc.call(FundsRpc.setProjectStatus, { communityRef: community, projectRef: project, status: ProjectStatus.OPEN_FOR_SPENDING });
+      const payment = await rpc.call(FundsRpc.pay, {
+        header: header(community, { evidence: 'INV-2025-0612' }),
+        projectRef: project,
+        payee: '珠海不锈钢工程队',
+        category: 'works',
+        amount: cny('60000.00'),
+        split: SplitRule.PRO_RATA,
+      });
+      expect(payment).toMatchObject({ applied: true });
+
+      statement = await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: project });
+      expect(statement).toMatchObject({
+        totalSources: '60000.00',
+        totalUses: '60000.00',
+        totalRemaining: '0.00',
+        fundingGap: '1000.00',
+        leverage: '11.00',
+        balances: true,
+        uses: [{ payee: '珠海不锈钢工程队', category: 'works', amount: '60000.00' }],
+      });
+      expect(statement.sources).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ source: FundingSource.SELF_RAISED, received: '55000.00', spent: '55000.00', remaining: '0.00' }),
+          expect.objectContaining({ source: FundingSource.HAPPINESS_FUND, received: '5000.00', spent: '5000.00', committed: '0.00' }),
+        ]),
+      );
+
+      const pensioner = await rpc.call(FundsRpc.getHouseholdStatement, { communityRef: community, householdRef: 'b45-001' });
+      expect(pensioner).toMatchObject({
+        totalGiven: '500.00',
+        projects: [{ projectRef: project, given: '500.00', unspent: '0.00', payments: [{ payee: '珠海不锈钢工程队', payment: '60000.00', share: '500.00' }] }],
+      });
+    });
+
+    it('a payment beyond what the project holds is refused', async () => {
+      const refused = await ledger.rpc.call(FundsRpc.pay, { header: header(community, { evidence: 'INV-X' }), projectRef: project, payee: 'x', category: 'works', amount: cny('0.01') });
+      expect(refused).toMatchObject({ applied: false, refusal: 'EXCEEDS_AVAILABLE' });
+    });
+  });
+
+  describe('worked example B: playground, New City Center Plaza', () => {
+    const community = `nancun-${uuidv7()}`;
+    const project = 'playground-b9';
+
+    it('45,000 from the estate fund, 20,000 granted from a 150,000 budget; a later 140,000 request is refused and reserves nothing', async () => {
+      const rpc = ledger.rpc;
+      await rpc.call(FundsRpc.openProject, { communityRef: community, communityName: '南村社区', projectRef: project, nameZh: '儿童游乐设施', estateRef: 'ncc-plaza', cost: cny('65000.00') });
+      await rpc.call(FundsRpc.recordEstateFundIncome, { header: header(community), estateRef: 'ncc-plaza', amount: cny('80000.00') });
+      await rpc.call(FundsRpc.allocateBudget, { header: header(community), year: 2026, amount: cny('150000.00'), decisionRef: 'street-budget-2026' });
+      expect(
+        await rpc.call(FundsRpc.commitGrant, { header: header(community), projectRef: project, source: FundingSource.ESTATE_FUND, amount: cny('45000.00'), decisionRef: 'estate-meeting-2026-01' }),
+      ).toMatchObject({ applied: true });
+      expect(
+        await rpc.call(FundsRpc.commitGrant, { header: header(community), projectRef: project, source: FundingSource.HAPPINESS_FUND, year: 2026, amount: cny('20000.00'), decisionRef: 'ballot-2026-01-10' }),
+      ).toMatchObject({ applied: true });
+
+      const budget = await rpc.call(FundsRpc.getHappinessFundBudget, { communityRef: community, year: 2026 });
+      expect(budget).toMatchObject({ allocated: '150000.00', committed: '20000.00', disbursed: '0.00', available: '130000.00' });
+      expect(budget.projects).toEqual([expect.objectContaining({ projectRef: project, committed: '20000.00' })]);
+
+      const tooMuch = await rpc.call(FundsRpc.commitGrant, {
+        header: header(community),
+        projectRef: project,
+        source: FundingSource.HAPPINESS_FUND,
+        year: 2026,
+        amount: cny('140000.00'),
+        decisionRef: 'ballot-2026-03-02',
+      });
+      expect(tooMuch).toMatchObject({ applied: false, refusal: 'EXCEEDS_CREDITS' });
+      expect(await rpc.call(FundsRpc.getHappinessFundBudget, { communityRef: community, year: 2026 })).toMatchObject({ committed: '20000.00', available: '130000.00' });
+
+      const statement = await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: project });
+      expect(statement).toMatchObject({ fundingGap: '0.00', leverage: '2.25' });
+    });
+  });
+
+  describe('payments split across sources', () => {
+    it('add up to the fen across three sources for an amount that does not divide evenly', async () => {
+      const community = `split-${uuidv7()}`;
+      const rpc = ledger.rpc;
+      await rpc.call(FundsRpc.openProject, { communityRef: community, projectRef: 'p', nameZh: '分摊', estateRef: 'e', cost: cny('3.00') });
+      await rpc.call(FundsRpc.recordEstateFundIncome, { header: header(community), estateRef: 'e', amount: cny('1.00') });
+      await rpc.call(FundsRpc.allocateBudget, { header: header(community), year: 2026, amount: cny('1.00'), decisionRef: 'b' });
+      await rpc.call(FundsRpc.contribute, { header: header(community, { evidence: 'R-1' }), projectRef: 'p', householdRef: 'h1', amount: cny('1.00'), method: PaymentMethod.BANK });
+      for (const source of [FundingSource.ESTATE_FUND, FundingSource.HAPPINESS_FUND]) {
+        const commitment = header(community);
+        await rpc.call(FundsRpc.commitGrant, { header: commitment, projectRef: 'p', source, year: 2026, amount: cny('1.00'), decisionRef: 'ballot' });
+        await rpc.call(FundsRpc.disburse, { header: header(community), commitmentId: commitment.operationId });
+      }
+      await rpc.call(FundsRpc.setProjectStatus, { communityRef: community, projectRef: 'p', status: ProjectStatus.OPEN_FOR_SPENDING });
+      const payment = await rpc.call(FundsRpc.pay, { header: header(community, { evidence: 'INV' }), projectRef: 'p', payee: 'q', category: 'works', amount: cny('1.00') });
+      expect(payment.applied).toBe(true);
+      const statement = await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: 'p' });
+      expect(statement).toMatchObject({ totalUses: '1.00', totalRemaining: '2.00', balances: true });
+      expect(statement.sources.map((source) => source.spent).sort()).toEqual(['0.33', '0.33', '0.34']);
+    });
+  });
+});

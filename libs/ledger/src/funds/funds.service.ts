@@ -1,0 +1,345 @@
+import { createHash } from 'node:crypto';
+
+import { Inject, Injectable } from '@nestjs/common';
+import { toJsonString, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+
+import {
+  AllocateBudgetRequestSchema,
+  CommitGrantRequestSchema,
+  ContributeRequestSchema,
+  DisburseRequestSchema,
+  FundingSource,
+  PayRequestSchema,
+  PaymentMethod,
+  ProjectStatus,
+  RecordEstateFundIncomeRequestSchema,
+  SplitRule,
+  type AllocateBudgetRequest,
+  type CommitGrantRequest,
+  type ContributeRequest,
+  type DisburseRequest,
+  type Money,
+  type OpenProjectRequest,
+  type OperationHeader,
+  type OperationResultSchema,
+  type PayRequest,
+  type ProjectSchema,
+  type RecordEstateFundIncomeRequest,
+  type SetProjectStatusRequest,
+} from '@yishi/contracts';
+import { AmountError, DEFAULT_CURRENCY, allocate, fromMinorUnits, toMinorUnits } from '@yishi/money';
+
+import { EntriesService } from '../entries/entries.service';
+import type { EntryDraft, EntryKindName, PostingLine } from '../entries/entry.model';
+import { LedgerErrorCode, ledgerError } from '../ledger.error';
+import { isUuid } from '../wire';
+import { Chart, SOURCE_CODES, projectFundPrefix } from './chart';
+import { FundChartService } from './fund-chart.service';
+import { FundsRepository, type ProjectRecord, type ProjectStatusName } from './funds.repository';
+
+type OperationResult = MessageInitShape<typeof OperationResultSchema>;
+type KnownSource = Exclude<FundingSource, FundingSource.UNSPECIFIED>;
+
+const STATUS_NAMES: Partial<Record<ProjectStatus, ProjectStatusName>> = {
+  [ProjectStatus.OPEN_FOR_CONTRIBUTIONS]: 'open_for_contributions',
+  [ProjectStatus.OPEN_FOR_SPENDING]: 'open_for_spending',
+  [ProjectStatus.CLOSED]: 'closed',
+};
+const WIRE_STATUS: Record<ProjectStatusName, ProjectStatus> = {
+  open_for_contributions: ProjectStatus.OPEN_FOR_CONTRIBUTIONS,
+  open_for_spending: ProjectStatus.OPEN_FOR_SPENDING,
+  closed: ProjectStatus.CLOSED,
+};
+const METHOD_NAMES: Partial<Record<PaymentMethod, string>> = {
+  [PaymentMethod.CASH]: 'cash',
+  [PaymentMethod.BANK]: 'bank',
+  [PaymentMethod.ONLINE]: 'online',
+};
+
+function invalid(field: string, reason: string): never {
+  throw ledgerError(LedgerErrorCode.InvalidRequest, [{ field, reason }]);
+}
+
+function amountOf(money: Money | undefined, field: string): bigint {
+  try {
+    return toMinorUnits(money?.amount ?? '', money?.currency || DEFAULT_CURRENCY);
+  } catch (error) {
+    if (!(error instanceof AmountError)) throw error;
+    return invalid(field, `is not a positive amount in fen (${error.problem})`);
+  }
+}
+
+/** A short code a household can read out to look its contribution up: "R-7K2M-Q9XD". */
+export function receiptCode(operationId: string): string {
+  const alphabet = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+  const digest = createHash('sha256').update(operationId).digest();
+  const letters = [...digest.subarray(0, 8)].map((byte) => alphabet[byte % alphabet.length]).join('');
+  return `R-${letters.slice(0, 4)}-${letters.slice(4)}`;
+}
+
+/**
+ * Operations with business meaning, each one balanced entry (or a pending transfer) with its
+ * evidence, idempotent by the caller's operation id.
+ */
+@Injectable()
+export class FundsService {
+  constructor(
+    @Inject(FundChartService) private readonly chart: FundChartService,
+    @Inject(FundsRepository) private readonly funds: FundsRepository,
+    @Inject(EntriesService) private readonly entries: EntriesService,
+  ) {}
+
+  async openProject(request: OpenProjectRequest): Promise<MessageInitShape<typeof ProjectSchema>> {
+    if (!request.projectRef.trim()) invalid('project_ref', 'must name the project');
+    if (!request.nameZh.trim()) invalid('name_zh', 'must not be empty');
+    const cost = amountOf(request.cost, 'cost.amount');
+    const bookId = await this.chart.openBook(request.communityRef, request.communityName);
+    const project = await this.funds.openProject({
+      book_id: bookId,
+      project_ref: request.projectRef,
+      name_zh: request.nameZh,
+      name_en: request.nameEn,
+      estate_ref: request.estateRef,
+      cost: cost.toString(),
+      currency: DEFAULT_CURRENCY,
+    });
+    return toProject(request.communityRef, project);
+  }
+
+  async setStatus(request: SetProjectStatusRequest): Promise<MessageInitShape<typeof ProjectSchema>> {
+    const status = STATUS_NAMES[request.status] ?? invalid('status', 'must be OPEN_FOR_CONTRIBUTIONS, OPEN_FOR_SPENDING or CLOSED');
+    const bookId = await this.chart.bookOf(request.communityRef);
+    const project = (await this.funds.setStatus(bookId, request.projectRef, status)) ?? notFound('project_ref');
+    return toProject(request.communityRef, project);
+  }
+
+  /** The district grants the community's happiness fund for a year; the money lands in its bank account. */
+  async allocateBudget(request: AllocateBudgetRequest): Promise<OperationResult> {
+    const { header, bookId } = await this.operation(request.header);
+    if (request.year < 2000 || request.year > 2100) invalid('year', 'must be a year such as 2026');
+    const amount = amountOf(request.amount, 'amount.amount');
+    const bank = await this.chart.account(bookId, Chart.communityBank());
+    const fund = await this.chart.account(bookId, Chart.happinessFund(request.year));
+    return this.record(header, bookId, AllocateBudgetRequestSchema, request, {
+      postings: pair(bank, fund, amount),
+      decisionRef: request.decisionRef,
+      metadata: { operation: 'budget_allocation', year: String(request.year) },
+    });
+  }
+
+  async recordEstateFundIncome(request: RecordEstateFundIncomeRequest): Promise<OperationResult> {
+    const { header, bookId } = await this.operation(request.header);
+    if (!request.estateRef.trim()) invalid('estate_ref', 'must name the estate');
+    const amount = amountOf(request.amount, 'amount.amount');
+    const committee = await this.chart.account(bookId, Chart.ownersCommittee(request.estateRef));
+    const fund = await this.chart.account(bookId, Chart.estateFund(request.estateRef));
+    return this.record(header, bookId, RecordEstateFundIncomeRequestSchema, request, {
+      postings: pair(committee, fund, amount),
+      metadata: { operation: 'estate_fund_income', estate: request.estateRef },
+    });
+  }
+
+  /** A household gives to a project; cash goes to the fundraising group, the rest to the bank or online account. */
+  async contribute(request: ContributeRequest): Promise<OperationResult> {
+    const { header, bookId } = await this.operation(request.header);
+    const project = await this.requireProject(bookId, request.projectRef);
+    if (project.status === 'closed') return this.refusedUpFront(header, 'PROJECT_CLOSED');
+    if (!request.householdRef.trim()) invalid('household_ref', 'must name the household');
+    const method = METHOD_NAMES[request.method] ?? invalid('method', 'must be CASH, BANK or ONLINE');
+    if (!header.evidence.trim()) invalid('header.evidence', 'must carry the receipt number');
+    const amount = amountOf(request.amount, 'amount.amount');
+    const custodyAccount =
+      method === 'cash' ? Chart.fundraisingCash(project.project_ref) : method === 'bank' ? Chart.communityBank() : Chart.onlineCollection();
+    const custody = await this.chart.account(bookId, custodyAccount);
+    const fund = await this.chart.account(bookId, Chart.projectFund(project.project_ref, FundingSource.SELF_RAISED));
+    const code = receiptCode(header.operationId);
+    const result = await this.record(header, bookId, ContributeRequestSchema, request, {
+      postings: pair(custody, fund, amount),
+      metadata: { operation: 'contribution', project: project.project_ref, household: request.householdRef, method, receipt_code: code },
+    });
+    return { ...result, receiptCode: result.applied ? code : '' };
+  }
+
+  /** Reserves a grant from the happiness fund or the estate fund, authorised by a ballot. */
+  async commitGrant(request: CommitGrantRequest): Promise<OperationResult> {
+    const { header, bookId } = await this.operation(request.header);
+    const project = await this.requireProject(bookId, request.projectRef);
+    if (!request.decisionRef.trim()) invalid('decision_ref', 'a grant needs the ballot that authorised it');
+    const amount = amountOf(request.amount, 'amount.amount');
+    const [from, source] =
+      request.source === FundingSource.HAPPINESS_FUND
+        ? [Chart.happinessFund(request.year), FundingSource.HAPPINESS_FUND as const]
+        : request.source === FundingSource.ESTATE_FUND
+          ? [Chart.estateFund(project.estate_ref || invalid('project_ref', 'the project names no estate')), FundingSource.ESTATE_FUND as const]
+          : invalid('source', 'must be HAPPINESS_FUND or ESTATE_FUND');
+    const fund = await this.chart.account(bookId, from);
+    const projectFund = await this.chart.account(bookId, Chart.projectFund(project.project_ref, source));
+    return this.record(header, bookId, CommitGrantRequestSchema, request, {
+      kind: 'pending',
+      postings: pair(fund, projectFund, amount),
+      decisionRef: request.decisionRef,
+      metadata: { operation: 'commitment', project: project.project_ref, source: SOURCE_CODES[source] },
+    });
+  }
+
+  /** Pays out a commitment (all of it, or part; the rest is released). */
+  async disburse(request: DisburseRequest): Promise<OperationResult> {
+    const { header, bookId } = await this.operation(request.header);
+    if (!isUuid(request.commitmentId)) invalid('commitment_id', 'must be the operation id of the commitment');
+    const amount = request.amount?.amount ? amountOf(request.amount, 'amount.amount') : null;
+    const pending = amount === null ? [] : await this.pendingPair(request.commitmentId, amount);
+    return this.record(header, bookId, DisburseRequestSchema, request, {
+      kind: 'post_pending',
+      pendingId: request.commitmentId,
+      postings: pending,
+      metadata: { operation: 'disbursement' },
+    });
+  }
+
+  /** Pays a payee from the project, split over its sources so the parts add up to the fen. */
+  async pay(request: PayRequest): Promise<OperationResult> {
+    const { header, bookId } = await this.operation(request.header);
+    const project = await this.requireProject(bookId, request.projectRef);
+    if (project.status !== 'open_for_spending') return this.refusedUpFront(header, 'PROJECT_NOT_OPEN_FOR_SPENDING');
+    if (!request.payee.trim()) invalid('payee', 'must name who is paid');
+    if (!header.evidence.trim()) invalid('header.evidence', 'must carry the invoice or receipt number');
+    const amount = amountOf(request.amount, 'amount.amount');
+    const sources = await this.spendableSources(bookId, project.project_ref);
+    const parts = splitPayment(amount, sources, request.split, request.priority);
+    if (!parts) return this.refusedUpFront(header, 'EXCEEDS_AVAILABLE');
+    const bank = await this.chart.account(bookId, Chart.communityBank());
+    const postings: PostingLine[] = [
+      ...parts.filter((part) => part.amount > 0n).map((part) => ({ accountId: part.accountId, side: 'debit' as const, amount: part.amount, currency: DEFAULT_CURRENCY })),
+      { accountId: bank, side: 'credit', amount, currency: DEFAULT_CURRENCY },
+    ];
+    return this.record(header, bookId, PayRequestSchema, request, {
+      postings,
+      metadata: { operation: 'payment', project: project.project_ref, payee: request.payee, category: request.category },
+    });
+  }
+
+  private async spendableSources(bookId: string, projectRef: string): Promise<SpendableSource[]> {
+    const accounts = await this.funds.fundAccounts(bookId, projectFundPrefix(projectRef));
+    return accounts.map((account) => ({
+      accountId: account.id,
+      code: account.code,
+      available: BigInt(account.credits_posted) - BigInt(account.debits_posted) - BigInt(account.debits_pending),
+    }));
+  }
+
+  private async pendingPair(commitmentId: string, amount: bigint): Promise<PostingLine[]> {
+    const entry = await this.entries.pendingTransfer(commitmentId);
+    if (!entry) return invalid('commitment_id', 'no such commitment');
+    return [
+      { accountId: entry.debitAccountId, side: 'debit', amount, currency: entry.currency },
+      { accountId: entry.creditAccountId, side: 'credit', amount, currency: entry.currency },
+    ];
+  }
+
+  private async operation(header: OperationHeader | undefined): Promise<{ header: OperationHeader; bookId: string }> {
+    if (!header) return invalid('header', 'is required');
+    if (!isUuid(header.operationId)) invalid('header.operation_id', 'must be a UUID chosen by the client');
+    if (!header.recordedBy.trim()) invalid('header.recorded_by', 'must name who recorded it');
+    if (header.effectiveDate && !/^\d{4}-\d{2}-\d{2}$/.test(header.effectiveDate)) invalid('header.effective_date', 'must be YYYY-MM-DD');
+    return { header, bookId: await this.chart.bookOf(header.communityRef) };
+  }
+
+  private async requireProject(bookId: string, projectRef: string): Promise<ProjectRecord> {
+    return (await this.funds.project(bookId, projectRef)) ?? notFound('project_ref');
+  }
+
+  private refusedUpFront(header: OperationHeader, refusal: string): OperationResult {
+    return { operationId: header.operationId, applied: false, refusal };
+  }
+
+  private async record<D extends DescMessage>(
+    header: OperationHeader,
+    bookId: string,
+    schema: D,
+    request: MessageShape<D>,
+    entry: { kind?: EntryKindName; postings: PostingLine[]; decisionRef?: string; pendingId?: string; metadata: Record<string, string> },
+  ): Promise<OperationResult> {
+    const draft: EntryDraft = {
+      id: header.operationId,
+      bookId,
+      kind: entry.kind ?? 'posted',
+      effectiveDate: header.effectiveDate || null,
+      memo: header.memo,
+      recordedBy: header.recordedBy,
+      evidence: header.evidence,
+      decisionRef: entry.decisionRef ?? '',
+      metadata: entry.metadata,
+      postings: entry.postings,
+      pendingId: entry.pendingId ?? null,
+      expiresAt: null,
+      reversesEntryId: null,
+      linked: false,
+      fingerprint: createHash('sha256').update(toJsonString(schema, request)).digest('hex'),
+    };
+    const [outcome] = await this.entries.record([draft]);
+    return {
+      operationId: header.operationId,
+      applied: outcome!.applied,
+      refusal: outcome!.refusal ?? '',
+      sequence: outcome!.sequence ?? 0n,
+      replayed: outcome!.replayed,
+    };
+  }
+}
+
+interface SpendableSource {
+  readonly accountId: string;
+  readonly code: string;
+  readonly available: bigint;
+}
+
+/** What each source pays: pro rata to what it has left (largest remainder), or in priority order. */
+export function splitPayment(
+  amount: bigint,
+  sources: readonly SpendableSource[],
+  rule: SplitRule,
+  priority: readonly FundingSource[],
+): { accountId: string; amount: bigint }[] | null {
+  const usable = sources.filter((source) => source.available > 0n);
+  const total = usable.reduce((sum, source) => sum + source.available, 0n);
+  if (amount > total) return null;
+  if (rule !== SplitRule.PRIORITY) {
+    const shares = allocate(amount, usable.map((source) => source.available));
+    return usable.map((source, index) => ({ accountId: source.accountId, amount: shares[index]! }));
+  }
+  const rank = (source: SpendableSource): number => {
+    const index = priority.findIndex((wanted) => wanted !== FundingSource.UNSPECIFIED && source.code.includes(`.${SOURCE_CODES[wanted as KnownSource]}`));
+    return index === -1 ? priority.length : index;
+  };
+  let left = amount;
+  return [...usable]
+    .sort((a, b) => rank(a) - rank(b))
+    .map((source) => {
+      const part = left < source.available ? left : source.available;
+      left -= part;
+      return { accountId: source.accountId, amount: part };
+    });
+}
+
+function pair(debit: string, credit: string, amount: bigint): PostingLine[] {
+  return [
+    { accountId: debit, side: 'debit', amount, currency: DEFAULT_CURRENCY },
+    { accountId: credit, side: 'credit', amount, currency: DEFAULT_CURRENCY },
+  ];
+}
+
+function notFound(field: string): never {
+  throw ledgerError(LedgerErrorCode.InvalidRequest, [{ field, reason: 'no such project' }]);
+}
+
+function toProject(communityRef: string, project: ProjectRecord): MessageInitShape<typeof ProjectSchema> {
+  return {
+    communityRef,
+    projectRef: project.project_ref,
+    nameZh: project.name_zh,
+    nameEn: project.name_en,
+    estateRef: project.estate_ref,
+    cost: { amount: fromMinorUnits(BigInt(project.cost), project.currency), currency: project.currency },
+    status: WIRE_STATUS[project.status],
+  };
+}
