@@ -4,6 +4,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { DataSource } from 'typeorm';
 
 import type { Logger } from '@yishi/logging';
+import { uuidFromSeed } from '@yishi/persistence';
 import { LOGGER } from '@yishi/service-kit';
 
 import type { EntryDraft } from './entry.model';
@@ -12,15 +13,10 @@ import { PostingQueue } from './posting-queue';
 const SWEEP_INTERVAL_MS = 1_000;
 const SWEEP_LIMIT = 1_000;
 
-/** A stable id per pending transfer, so two replicas expiring the same one write one entry. */
-function expiryEntryId(pendingId: string): string {
-  const hex = createHash('sha256').update(`expire:${pendingId}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
 function expiryDraft(pendingId: string, bookId: string): EntryDraft {
   return {
-    id: expiryEntryId(pendingId),
+    // Stable per pending transfer, so two replicas expiring the same one write one entry.
+    id: uuidFromSeed(`expire:${pendingId}`),
     bookId,
     kind: 'expire_pending',
     effectiveDate: null,

@@ -104,28 +104,53 @@ export class FundStatementsService {
   async household(request: GetHouseholdStatementRequest): Promise<MessageInitShape<typeof HouseholdStatementSchema>> {
     const bookId = await this.chart.bookOf(request.communityRef);
     const gifts = await this.funds.householdGifts(bookId, { household: request.householdRef });
-    const projects = await Promise.all(gifts.map((gift) => this.householdProject(bookId, gift.project, request.householdRef, BigInt(gift.given))));
+    const projects = await Promise.all(gifts.map((gift) => this.householdProject(bookId, gift.project, request.householdRef)));
     return { householdRef: request.householdRef, totalGiven: text(sum(gifts.map((gift) => BigInt(gift.given)))), projects };
   }
 
-  private async householdProject(bookId: string, projectRef: string, householdRef: string, given: bigint) {
-    const everyone = await this.funds.householdGifts(bookId, { project: projectRef });
-    const position = everyone.findIndex((gift) => gift.household === householdRef);
-    const weights = everyone.map((gift) => BigInt(gift.given));
+  /**
+   * Each household's part of every payment from the project's self-raised money (pro rata to what
+   * it gave, largest remainder), so every household's given = its shares + refunded + unspent.
+   */
+  async householdPositions(bookId: string, projectRef: string): Promise<Map<string, HouseholdPosition>> {
+    const gifts = await this.funds.householdGifts(bookId, { project: projectRef });
+    const weights = gifts.map((gift) => BigInt(gift.given));
     const selfRaised = Chart.projectFund(projectRef, FundingSource.SELF_RAISED).code;
-    const payments = (await this.funds.payments(bookId, projectRef)).map((payment) => {
+    const positions = new Map(gifts.map((gift) => [gift.household, { given: BigInt(gift.given), refunded: BigInt(gift.refunded), shares: [] as PaymentShare[] }]));
+    for (const payment of await this.funds.payments(bookId, projectRef)) {
       const fromSelfRaised = BigInt(payment.parts[selfRaised] ?? 0);
-      const share = fromSelfRaised > 0n ? allocate(fromSelfRaised, weights)[position]! : 0n;
-      return { payee: payment.payee, category: payment.category, payment: text(BigInt(payment.amount)), share };
-    });
-    const used = sum(payments.map((payment) => payment.share));
+      const shares = fromSelfRaised > 0n ? allocate(fromSelfRaised, weights) : weights.map(() => 0n);
+      gifts.forEach((gift, index) => positions.get(gift.household)!.shares.push({ payment, share: shares[index]! }));
+    }
+    return positions;
+  }
+
+  private async householdProject(bookId: string, projectRef: string, householdRef: string) {
+    const position = (await this.householdPositions(bookId, projectRef)).get(householdRef)!;
     return {
       projectRef,
-      given: text(given),
-      payments: payments.map((payment) => ({ ...payment, share: text(payment.share) })),
-      unspent: text(given - used),
+      given: text(position.given),
+      payments: position.shares.map(({ payment, share }) => ({ payee: payment.payee, category: payment.category, payment: text(BigInt(payment.amount)), share: text(share) })),
+      unspent: text(unspentOf(position)),
+      refunded: text(position.refunded),
     };
   }
+}
+
+interface PaymentShare {
+  readonly payment: PaymentRow;
+  readonly share: bigint;
+}
+
+export interface HouseholdPosition {
+  readonly given: bigint;
+  readonly refunded: bigint;
+  readonly shares: PaymentShare[];
+}
+
+/** What of a household's money the project still holds. */
+export function unspentOf(position: HouseholdPosition): bigint {
+  return position.given - position.refunded - sum(position.shares.map((share) => share.share));
 }
 
 function usesByPayee(payments: readonly PaymentRow[]): { payee: string; category: string; amount: string }[] {

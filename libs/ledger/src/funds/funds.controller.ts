@@ -4,6 +4,8 @@ import { MessagePattern } from '@nestjs/microservices';
 import {
   FundsRpc,
   type AllocateBudgetRequest,
+  type CloseProjectRequest,
+  type CoSponsorContributionRequest,
   type CommitGrantRequest,
   type ContributeRequest,
   type DisburseRequest,
@@ -12,6 +14,7 @@ import {
   type GetSourcesAndUsesRequest,
   type OpenProjectRequest,
   type PayRequest,
+  type PledgeRequest,
   type RecordEstateFundIncomeRequest,
   type SetProjectStatusRequest,
 } from '@yishi/contracts';
@@ -64,6 +67,21 @@ export class FundsController {
   @MessagePattern(FundsRpc.pay.subject)
   pay(request: PayRequest) {
     return this.funds.pay(request);
+  }
+
+  @MessagePattern(FundsRpc.contributeAsCoSponsor.subject)
+  contributeAsCoSponsor(request: CoSponsorContributionRequest) {
+    return this.funds.contributeAsCoSponsor(request);
+  }
+
+  @MessagePattern(FundsRpc.pledge.subject)
+  pledge(request: PledgeRequest) {
+    return this.funds.pledge(request);
+  }
+
+  @MessagePattern(FundsRpc.closeProject.subject)
+  closeProject(request: CloseProjectRequest) {
+    return this.funds.closeProject(request);
   }
 
   @MessagePattern(FundsRpc.getSourcesAndUses.subject)

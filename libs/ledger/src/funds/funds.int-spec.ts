@@ -1,4 +1,6 @@
-import { FundingSource, FundsRpc, PaymentMethod, ProjectStatus, SplitRule } from '@yishi/contracts';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+
+import { FundingSource, FundsRpc, PaymentMethod, ProjectStatus, SplitRule, SurplusRule } from '@yishi/contracts';
 import { uuidv7 } from '@yishi/persistence';
 
 import { checkInvariants, startLedger, type LedgerFixture } from '../testing/ledger-fixture';
@@ -137,7 +139,78 @@ describe('fund accounting', () => {
     });
   });
 
-  describe('payments split across sources', () => {
+  describe('payments split across sources, and refunds on closing', () => {
+    it('a payment over four sources adds up to the fen; closing refunds the households pro rata, also to the fen', async () => {
+      const community = `four-${uuidv7()}`;
+      const rpc = ledger.rpc;
+      await rpc.call(FundsRpc.openProject, { communityRef: community, projectRef: 'railing-380m', nameZh: '380米护栏', estateRef: 'e', cost: cny('10.00') });
+      await rpc.call(FundsRpc.recordEstateFundIncome, { header: header(community), estateRef: 'e', amount: cny('1.00') });
+      await rpc.call(FundsRpc.allocateBudget, { header: header(community), year: 2026, amount: cny('1.00'), decisionRef: 'budget' });
+      for (const household of ['h1', 'h2', 'h3']) {
+        await rpc.call(FundsRpc.contribute, { header: header(community, { evidence: `R-${household}` }), projectRef: 'railing-380m', householdRef: household, amount: cny('1.00'), method: PaymentMethod.BANK });
+      }
+      for (const source of [FundingSource.ESTATE_FUND, FundingSource.HAPPINESS_FUND]) {
+        const commitment = header(community);
+        await rpc.call(FundsRpc.commitGrant, { header: commitment, projectRef: 'railing-380m', source, year: 2026, amount: cny('1.00'), decisionRef: 'ballot' });
+        await rpc.call(FundsRpc.disburse, { header: header(community), commitmentId: commitment.operationId });
+      }
+      await rpc.call(FundsRpc.contributeAsCoSponsor, { header: header(community), projectRef: 'railing-380m', sponsor: 'fire-brigade', amount: cny('1.00') });
+      await rpc.call(FundsRpc.setProjectStatus, { communityRef: community, projectRef: 'railing-380m', status: ProjectStatus.OPEN_FOR_SPENDING });
+
+      // 1.01 over self-raised 3.00, estate 1.00, grant 1.00, co-sponsor 1.00: exact parts 0.505 and 0.168…;
+      // the largest remainders take the odd fen: 0.50 + 0.17 + 0.17 + 0.17.
+      expect(await rpc.call(FundsRpc.pay, { header: header(community, { evidence: 'INV-1' }), projectRef: 'railing-380m', payee: 'works team', category: 'works', amount: cny('1.01') })).toMatchObject({ applied: true });
+      const statement = await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: 'railing-380m' });
+      expect(statement.sources.map((source) => source.spent).sort()).toEqual(['0.17', '0.17', '0.17', '0.50']);
+      expect(statement).toMatchObject({ totalUses: '1.01', totalRemaining: '4.99', balances: true });
+
+      // Self-raised left: 2.50 → back to three households who gave 1.00 each. Each gets exactly what of
+      // its money was not spent: h1 and h2 carried the odd fen of the payment (0.17), h3 did not (0.16).
+      const closing = await rpc.call(FundsRpc.closeProject, { header: header(community), projectRef: 'railing-380m', surplus: SurplusRule.REFUND_CONTRIBUTORS });
+      expect(closing).toMatchObject({ applied: true, refusal: '' });
+      expect(closing.refunds.map((refund) => [refund.householdRef, refund.amount])).toEqual([['h1', '0.83'], ['h2', '0.83'], ['h3', '0.84']]);
+      const closed = await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: 'railing-380m' });
+      expect(closed.totalRemaining).toBe('0.00');
+      const h1 = await rpc.call(FundsRpc.getHouseholdStatement, { communityRef: community, householdRef: 'h1' });
+      expect(h1.projects[0]).toMatchObject({ given: '1.00', refunded: '0.83', unspent: '0.00', payments: [expect.objectContaining({ share: '0.17' })] });
+      expect(await rpc.call(FundsRpc.contribute, { header: header(community, { evidence: 'late' }), projectRef: 'railing-380m', householdRef: 'h4', amount: cny('1.00'), method: PaymentMethod.CASH })).toMatchObject({
+        applied: false,
+        refusal: 'PROJECT_CLOSED',
+      });
+    });
+
+    it('a refund that does not divide evenly still adds up to the fen', async () => {
+      const community = `uneven-${uuidv7()}`;
+      const rpc = ledger.rpc;
+      await rpc.call(FundsRpc.openProject, { communityRef: community, projectRef: 'p', nameZh: '退款', estateRef: 'e', cost: cny('1.00') });
+      for (const household of ['h1', 'h2', 'h3']) {
+        await rpc.call(FundsRpc.contribute, { header: header(community, { evidence: household }), projectRef: 'p', householdRef: household, amount: cny('1.00'), method: PaymentMethod.BANK });
+      }
+      await rpc.call(FundsRpc.setProjectStatus, { communityRef: community, projectRef: 'p', status: ProjectStatus.OPEN_FOR_SPENDING });
+      await rpc.call(FundsRpc.pay, { header: header(community, { evidence: 'INV' }), projectRef: 'p', payee: 'q', category: 'works', amount: cny('2.00') });
+      const closing = await rpc.call(FundsRpc.closeProject, { header: header(community), projectRef: 'p', surplus: SurplusRule.REFUND_CONTRIBUTORS });
+      // 2.00 spent over three equal gifts: 0.67, 0.67, 0.66; what is left goes back the same way.
+      expect(closing.refunds.map((refund) => refund.amount)).toEqual(['0.33', '0.33', '0.34']);
+    });
+
+    it('a pledge is reserved until fulfilled, then counts as the household’s contribution', async () => {
+      const community = `pledge-${uuidv7()}`;
+      const rpc = ledger.rpc;
+      await rpc.call(FundsRpc.openProject, { communityRef: community, projectRef: 'p', nameZh: '认捐', estateRef: 'e', cost: cny('1000.00') });
+      const pledge = header(community);
+      expect(
+        await rpc.call(FundsRpc.pledge, { header: pledge, projectRef: 'p', householdRef: 'h9', amount: cny('300.00'), expiresAt: timestampFromDate(new Date(Date.now() + 86_400_000)) }),
+      ).toMatchObject({ applied: true });
+      let statement = await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: 'p' });
+      expect(statement.sources[0]).toMatchObject({ committed: '300.00', received: '0.00' });
+      expect(statement.fundingGap).toBe('700.00');
+      const fulfilment = await rpc.call(FundsRpc.disburse, { header: header(community), commitmentId: pledge.operationId });
+      expect(fulfilment).toMatchObject({ applied: true, receiptCode: expect.stringMatching(/^R-/) });
+      statement = await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: 'p' });
+      expect(statement.sources[0]).toMatchObject({ committed: '0.00', received: '300.00' });
+      expect(await rpc.call(FundsRpc.getHouseholdStatement, { communityRef: community, householdRef: 'h9' })).toMatchObject({ totalGiven: '300.00' });
+    });
+
     it('add up to the fen across three sources for an amount that does not divide evenly', async () => {
       const community = `split-${uuidv7()}`;
       const rpc = ledger.rpc;

@@ -36,6 +36,7 @@ export interface HouseholdGiftRow {
   project: string;
   household: string;
   given: string;
+  refunded: string;
 }
 
 @Injectable()
@@ -93,14 +94,24 @@ export class FundsRepository {
   householdGifts(bookId: string, filter: { project?: string; household?: string }): Promise<HouseholdGiftRow[]> {
     return this.dataSource.query(
       `SELECT e.metadata->>'project' AS project, e.metadata->>'household' AS household,
-              sum(p.amount) FILTER (WHERE p.side = 'credit')::text AS given
+              COALESCE(sum(p.amount) FILTER (WHERE p.side = 'credit' AND e.metadata->>'operation' = 'contribution'), 0)::text AS given,
+              COALESCE(sum(p.amount) FILTER (WHERE p.side = 'credit' AND e.metadata->>'operation' = 'refund'), 0)::text AS refunded
          FROM ledger_entry e JOIN ledger_posting p ON p.entry_id = e.id AND p.phase = 'posted'
-        WHERE e.book_id = $1 AND e.metadata->>'operation' = 'contribution'
+        WHERE e.book_id = $1 AND e.metadata->>'operation' IN ('contribution', 'refund')
           AND ($2::text IS NULL OR e.metadata->>'project' = $2)
           AND ($3::text IS NULL OR e.metadata->>'household' = $3)
         GROUP BY 1, 2 ORDER BY 1, 2`,
       [bookId, filter.project ?? null, filter.household ?? null],
     );
+  }
+
+  /** The fund account that committed money into `accountId` most recently (where a grant goes back to). */
+  async committingAccount(accountId: string): Promise<string | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT debit_account_id FROM ledger_pending_transfer WHERE credit_account_id = $1 ORDER BY id DESC LIMIT 1`,
+      [accountId],
+    )) as { debit_account_id: string }[];
+    return row?.debit_account_id;
   }
 
   /** Commitments from a fund account, by the project they went to. */

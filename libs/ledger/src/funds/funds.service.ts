@@ -2,19 +2,27 @@ import { createHash } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
 import { toJsonString, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import { timestampDate } from '@bufbuild/protobuf/wkt';
 
 import {
   AllocateBudgetRequestSchema,
+  CloseProjectRequestSchema,
+  CoSponsorContributionRequestSchema,
   CommitGrantRequestSchema,
   ContributeRequestSchema,
   DisburseRequestSchema,
   FundingSource,
   PayRequestSchema,
   PaymentMethod,
+  PledgeRequestSchema,
   ProjectStatus,
   RecordEstateFundIncomeRequestSchema,
   SplitRule,
+  SurplusRule,
   type AllocateBudgetRequest,
+  type CloseProjectRequest,
+  type CloseProjectResultSchema,
+  type CoSponsorContributionRequest,
   type CommitGrantRequest,
   type ContributeRequest,
   type DisburseRequest,
@@ -23,19 +31,23 @@ import {
   type OperationHeader,
   type OperationResultSchema,
   type PayRequest,
+  type PledgeRequest,
   type ProjectSchema,
   type RecordEstateFundIncomeRequest,
   type SetProjectStatusRequest,
 } from '@yishi/contracts';
 import { AmountError, DEFAULT_CURRENCY, allocate, fromMinorUnits, toMinorUnits } from '@yishi/money';
+import { uuidFromSeed } from '@yishi/persistence';
 
+import { JournalRepository } from '../chain/journal.repository';
 import { EntriesService } from '../entries/entries.service';
 import type { EntryDraft, EntryKindName, PostingLine } from '../entries/entry.model';
 import { LedgerErrorCode, ledgerError } from '../ledger.error';
 import { isUuid } from '../wire';
 import { Chart, SOURCE_CODES, projectFundPrefix } from './chart';
 import { FundChartService } from './fund-chart.service';
-import { FundsRepository, type ProjectRecord, type ProjectStatusName } from './funds.repository';
+import { FundStatementsService, unspentOf } from './fund-statements.service';
+import { FundsRepository, type FundAccountRow, type ProjectRecord, type ProjectStatusName } from './funds.repository';
 
 type OperationResult = MessageInitShape<typeof OperationResultSchema>;
 type KnownSource = Exclude<FundingSource, FundingSource.UNSPECIFIED>;
@@ -87,6 +99,8 @@ export class FundsService {
     @Inject(FundChartService) private readonly chart: FundChartService,
     @Inject(FundsRepository) private readonly funds: FundsRepository,
     @Inject(EntriesService) private readonly entries: EntriesService,
+    @Inject(JournalRepository) private readonly journal: JournalRepository,
+    @Inject(FundStatementsService) private readonly statements: FundStatementsService,
   ) {}
 
   async openProject(request: OpenProjectRequest): Promise<MessageInitShape<typeof ProjectSchema>> {
@@ -188,11 +202,114 @@ export class FundsService {
     if (!isUuid(request.commitmentId)) invalid('commitment_id', 'must be the operation id of the commitment');
     const amount = request.amount?.amount ? amountOf(request.amount, 'amount.amount') : null;
     const pending = amount === null ? [] : await this.pendingPair(request.commitmentId, amount);
-    return this.record(header, bookId, DisburseRequestSchema, request, {
+    const commitment = (await this.journal.entry(request.commitmentId))?.metadata ?? {};
+    const fulfilsPledge = commitment['operation'] === 'pledge';
+    const code = receiptCode(header.operationId);
+    const result = await this.record(header, bookId, DisburseRequestSchema, request, {
       kind: 'post_pending',
       pendingId: request.commitmentId,
       postings: pending,
-      metadata: { operation: 'disbursement' },
+      metadata: fulfilsPledge
+        ? { operation: 'contribution', project: commitment['project'] ?? '', household: commitment['household'] ?? '', method: 'bank', receipt_code: code }
+        : { operation: 'disbursement', project: commitment['project'] ?? '' },
+    });
+    return fulfilsPledge && result.applied ? { ...result, receiptCode: code } : result;
+  }
+
+  /** A co-sponsor unit pays into the project; its money is kept as its own source. */
+  async contributeAsCoSponsor(request: CoSponsorContributionRequest): Promise<OperationResult> {
+    const { header, bookId } = await this.operation(request.header);
+    const project = await this.requireProject(bookId, request.projectRef);
+    if (project.status === 'closed') return this.refusedUpFront(header, 'PROJECT_CLOSED');
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(request.sponsor)) invalid('sponsor', 'must be the co-sponsor’s reference (a-z, 0-9, "-", "_")');
+    const amount = amountOf(request.amount, 'amount.amount');
+    const bank = await this.chart.account(bookId, Chart.communityBank());
+    const fund = await this.chart.account(bookId, Chart.projectFund(project.project_ref, FundingSource.CO_SPONSOR, request.sponsor));
+    return this.record(header, bookId, CoSponsorContributionRequestSchema, request, {
+      postings: pair(bank, fund, amount),
+      metadata: { operation: 'co_sponsor_contribution', project: project.project_ref, sponsor: request.sponsor },
+    });
+  }
+
+  /** A household's promise, reserved until it is fulfilled (Disburse) or lapses at its date. */
+  async pledge(request: PledgeRequest): Promise<OperationResult> {
+    const { header, bookId } = await this.operation(request.header);
+    const project = await this.requireProject(bookId, request.projectRef);
+    if (project.status === 'closed') return this.refusedUpFront(header, 'PROJECT_CLOSED');
+    if (!request.householdRef.trim()) invalid('household_ref', 'must name the household');
+    if (!request.expiresAt || timestampDate(request.expiresAt).getTime() <= Date.now()) invalid('expires_at', 'must be a moment in the future');
+    const amount = amountOf(request.amount, 'amount.amount');
+    const bank = await this.chart.account(bookId, Chart.communityBank());
+    const fund = await this.chart.account(bookId, Chart.projectFund(project.project_ref, FundingSource.SELF_RAISED));
+    return this.record(header, bookId, PledgeRequestSchema, request, {
+      kind: 'pending',
+      postings: pair(bank, fund, amount),
+      expiresAt: timestampDate(request.expiresAt!),
+      metadata: { operation: 'pledge', project: project.project_ref, household: request.householdRef },
+    });
+  }
+
+  /**
+   * Closes the project and settles what is left, as one linked chain: self-raised money back to the
+   * households pro rata (largest remainder) and grants back to the fund that gave them, or
+   * everything to the estate public fund.
+   */
+  async closeProject(request: CloseProjectRequest): Promise<MessageInitShape<typeof CloseProjectResultSchema>> {
+    const { header, bookId } = await this.operation(request.header);
+    const project = await this.requireProject(bookId, request.projectRef);
+    if (request.surplus === SurplusRule.UNSPECIFIED) invalid('surplus', 'must be REFUND_CONTRIBUTORS or TRANSFER_TO_ESTATE_FUND');
+    if (project.status === 'closed') return { applied: false, refusal: 'PROJECT_CLOSED' };
+    const accounts = await this.funds.fundAccounts(bookId, projectFundPrefix(project.project_ref));
+    if (accounts.some((account) => BigInt(account.credits_pending) > 0n || BigInt(account.debits_pending) > 0n)) {
+      return { applied: false, refusal: 'OPEN_COMMITMENTS' };
+    }
+    const settlement = await this.settlement(bookId, project, accounts, request.surplus);
+    const drafts = settlement.transfers.map((transfer, index) =>
+      this.draft(header, bookId, `${toJsonString(CloseProjectRequestSchema, request)}#${index}`, {
+        id: index === 0 ? header.operationId : uuidFromSeed(`${header.operationId}#${index}`),
+        postings: pair(transfer.from, transfer.to, transfer.amount),
+        linked: index < settlement.transfers.length - 1,
+        metadata: { operation: transfer.household ? 'refund' : 'surplus_transfer', project: project.project_ref, ...(transfer.household ? { household: transfer.household } : {}) },
+      }),
+    );
+    const outcomes = drafts.length > 0 ? await this.entries.record(drafts) : [];
+    const failed = outcomes.find((outcome) => !outcome.applied);
+    if (failed) return { applied: false, refusal: failed.refusal ?? '' };
+    await this.funds.setStatus(bookId, project.project_ref, 'closed');
+    return {
+      applied: true,
+      refunds: settlement.transfers.filter((transfer) => transfer.household).map((transfer) => ({ householdRef: transfer.household!, amount: fromMinorUnits(transfer.amount, DEFAULT_CURRENCY) })),
+      transferredToEstateFund: fromMinorUnits(settlement.toEstate, DEFAULT_CURRENCY),
+    };
+  }
+
+  private async settlement(bookId: string, project: ProjectRecord, accounts: readonly FundAccountRow[], rule: SurplusRule): Promise<Settlement> {
+    const transfers: SettlementTransfer[] = [];
+    let toEstate = 0n;
+    const estateFund = (): Promise<string> => this.chart.account(bookId, Chart.estateFund(project.estate_ref || invalid('project_ref', 'the project names no estate')));
+    for (const account of accounts) {
+      const left = BigInt(account.credits_posted) - BigInt(account.debits_posted);
+      if (left <= 0n) continue;
+      const selfRaised = account.code === Chart.projectFund(project.project_ref, FundingSource.SELF_RAISED).code;
+      if (rule === SurplusRule.REFUND_CONTRIBUTORS && selfRaised) {
+        transfers.push(...(await this.refunds(bookId, project.project_ref, account.id)));
+        continue;
+      }
+      const giver = rule === SurplusRule.REFUND_CONTRIBUTORS ? await this.funds.committingAccount(account.id) : undefined;
+      const to = giver ?? (await estateFund());
+      if (!giver) toEstate += left;
+      transfers.push({ from: account.id, to, amount: left });
+    }
+    return { transfers, toEstate };
+  }
+
+  /** Each household gets back exactly what of its money was not spent (its statement's "unspent"). */
+  private async refunds(bookId: string, projectRef: string, fundId: string): Promise<SettlementTransfer[]> {
+    const positions = await this.statements.householdPositions(bookId, projectRef);
+    const bank = await this.chart.account(bookId, Chart.communityBank());
+    return [...positions].flatMap(([household, position]) => {
+      const amount = unspentOf(position);
+      return amount > 0n ? [{ from: fundId, to: bank, amount, household }] : [];
     });
   }
 
@@ -252,15 +369,9 @@ export class FundsService {
     return { operationId: header.operationId, applied: false, refusal };
   }
 
-  private async record<D extends DescMessage>(
-    header: OperationHeader,
-    bookId: string,
-    schema: D,
-    request: MessageShape<D>,
-    entry: { kind?: EntryKindName; postings: PostingLine[]; decisionRef?: string; pendingId?: string; metadata: Record<string, string> },
-  ): Promise<OperationResult> {
-    const draft: EntryDraft = {
-      id: header.operationId,
+  private draft(header: OperationHeader, bookId: string, content: string, entry: DraftParts): EntryDraft {
+    return {
+      id: entry.id ?? header.operationId,
       bookId,
       kind: entry.kind ?? 'posted',
       effectiveDate: header.effectiveDate || null,
@@ -271,12 +382,15 @@ export class FundsService {
       metadata: entry.metadata,
       postings: entry.postings,
       pendingId: entry.pendingId ?? null,
-      expiresAt: null,
+      expiresAt: entry.expiresAt ?? null,
       reversesEntryId: null,
-      linked: false,
-      fingerprint: createHash('sha256').update(toJsonString(schema, request)).digest('hex'),
+      linked: entry.linked ?? false,
+      fingerprint: createHash('sha256').update(content).digest('hex'),
     };
-    const [outcome] = await this.entries.record([draft]);
+  }
+
+  private async record<D extends DescMessage>(header: OperationHeader, bookId: string, schema: D, request: MessageShape<D>, entry: DraftParts): Promise<OperationResult> {
+    const [outcome] = await this.entries.record([this.draft(header, bookId, toJsonString(schema, request), entry)]);
     return {
       operationId: header.operationId,
       applied: outcome!.applied,
@@ -285,6 +399,29 @@ export class FundsService {
       replayed: outcome!.replayed,
     };
   }
+}
+
+interface DraftParts {
+  readonly id?: string;
+  readonly kind?: EntryKindName;
+  readonly postings: PostingLine[];
+  readonly decisionRef?: string;
+  readonly pendingId?: string;
+  readonly expiresAt?: Date;
+  readonly linked?: boolean;
+  readonly metadata: Record<string, string>;
+}
+
+interface SettlementTransfer {
+  readonly from: string;
+  readonly to: string;
+  readonly amount: bigint;
+  readonly household?: string;
+}
+
+interface Settlement {
+  readonly transfers: SettlementTransfer[];
+  readonly toEstate: bigint;
 }
 
 interface SpendableSource {

@@ -7,6 +7,8 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp, TimestampJson } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Money, MoneyJson } from "../../common/v1/envelope_pb";
 import { file_yishi_common_v1_envelope } from "../../common/v1/envelope_pb";
 import { file_yishi_options_v1_options } from "../../options/v1/options_pb";
@@ -16,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file yishi/ledger/v1/funds.proto.
  */
 export const file_yishi_ledger_v1_funds: GenFile = /*@__PURE__*/
-  fileDesc("Cht5aXNoaS9sZWRnZXIvdjEvZnVuZHMucHJvdG8SD3lpc2hpLmxlZGdlci52MSK0AQoST3BlblByb2plY3RSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSFgoOY29tbXVuaXR5X25hbWUYAiABKAkSEwoLcHJvamVjdF9yZWYYAyABKAkSDwoHbmFtZV96aBgEIAEoCRIPCgduYW1lX2VuGAUgASgJEhIKCmVzdGF0ZV9yZWYYBiABKAkSJAoEY29zdBgHIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSLBAQoHUHJvamVjdBIVCg1jb21tdW5pdHlfcmVmGAEgASgJEhMKC3Byb2plY3RfcmVmGAIgASgJEg8KB25hbWVfemgYAyABKAkSDwoHbmFtZV9lbhgEIAEoCRISCgplc3RhdGVfcmVmGAUgASgJEiQKBGNvc3QYBiABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLgoGc3RhdHVzGAcgASgOMh4ueWlzaGkubGVkZ2VyLnYxLlByb2plY3RTdGF0dXMidQoXU2V0UHJvamVjdFN0YXR1c1JlcXVlc3QSFQoNY29tbXVuaXR5X3JlZhgBIAEoCRITCgtwcm9qZWN0X3JlZhgCIAEoCRIuCgZzdGF0dXMYAyABKA4yHi55aXNoaS5sZWRnZXIudjEuUHJvamVjdFN0YXR1cyKLAQoPT3BlcmF0aW9uSGVhZGVyEhQKDG9wZXJhdGlvbl9pZBgBIAEoCRIVCg1jb21tdW5pdHlfcmVmGAIgASgJEhMKC3JlY29yZGVkX2J5GAMgASgJEhAKCGV2aWRlbmNlGAQgASgJEhYKDmVmZmVjdGl2ZV9kYXRlGAUgASgJEgwKBG1lbW8YBiABKAkilQEKFUFsbG9jYXRlQnVkZ2V0UmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEgwKBHllYXIYAiABKAUSJgoGYW1vdW50GAMgASgLMhYueWlzaGkuY29tbW9uLnYxLk1vbmV5EhQKDGRlY2lzaW9uX3JlZhgEIAEoCSKNAQodUmVjb3JkRXN0YXRlRnVuZEluY29tZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchISCgplc3RhdGVfcmVmGAIgASgJEiYKBmFtb3VudBgDIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSLJAQoRQ29udHJpYnV0ZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchITCgtwcm9qZWN0X3JlZhgCIAEoCRIVCg1ob3VzZWhvbGRfcmVmGAMgASgJEiYKBmFtb3VudBgEIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRIuCgZtZXRob2QYBSABKA4yHi55aXNoaS5sZWRnZXIudjEuUGF5bWVudE1ldGhvZCLXAQoSQ29tbWl0R3JhbnRSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEwoLcHJvamVjdF9yZWYYAiABKAkSLgoGc291cmNlGAMgASgOMh4ueWlzaGkubGVkZ2VyLnYxLkZ1bmRpbmdTb3VyY2USDAoEeWVhchgEIAEoBRImCgZhbW91bnQYBSABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSFAoMZGVjaXNpb25fcmVmGAYgASgJIoIBCg9EaXNidXJzZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchIVCg1jb21taXRtZW50X2lkGAIgASgJEiYKBmFtb3VudBgDIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSL5AQoKUGF5UmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEhMKC3Byb2plY3RfcmVmGAIgASgJEg0KBXBheWVlGAMgASgJEhAKCGNhdGVnb3J5GAQgASgJEiYKBmFtb3VudBgFIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRIpCgVzcGxpdBgGIAEoDjIaLnlpc2hpLmxlZGdlci52MS5TcGxpdFJ1bGUSMAoIcHJpb3JpdHkYByADKA4yHi55aXNoaS5sZWRnZXIudjEuRnVuZGluZ1NvdXJjZSKDAQoPT3BlcmF0aW9uUmVzdWx0EhQKDG9wZXJhdGlvbl9pZBgBIAEoCRIPCgdhcHBsaWVkGAIgASgIEg8KB3JlZnVzYWwYAyABKAkSEAoIc2VxdWVuY2UYBCABKAMSFAoMcmVjZWlwdF9jb2RlGAUgASgJEhAKCHJlcGxheWVkGAYgASgIIkYKGEdldFNvdXJjZXNBbmRVc2VzUmVxdWVzdBIVCg1jb21tdW5pdHlfcmVmGAEgASgJEhMKC3Byb2plY3RfcmVmGAIgASgJIpQBCgpTb3VyY2VMaW5lEi4KBnNvdXJjZRgBIAEoDjIeLnlpc2hpLmxlZGdlci52MS5GdW5kaW5nU291cmNlEg8KB3Nwb25zb3IYAiABKAkSEQoJY29tbWl0dGVkGAMgASgJEhAKCHJlY2VpdmVkGAQgASgJEg0KBXNwZW50GAUgASgJEhEKCXJlbWFpbmluZxgGIAEoCSI6CgdVc2VMaW5lEg0KBXBheWVlGAEgASgJEhAKCGNhdGVnb3J5GAIgASgJEg4KBmFtb3VudBgDIAEoCSKYAgoOU291cmNlc0FuZFVzZXMSEwoLcHJvamVjdF9yZWYYASABKAkSEAoIY3VycmVuY3kYAiABKAkSDAoEY29zdBgDIAEoCRIsCgdzb3VyY2VzGAQgAygLMhsueWlzaGkubGVkZ2VyLnYxLlNvdXJjZUxpbmUSJgoEdXNlcxgFIAMoCzIYLnlpc2hpLmxlZGdlci52MS5Vc2VMaW5lEhUKDXRvdGFsX3NvdXJjZXMYBiABKAkSEgoKdG90YWxfdXNlcxgHIAEoCRIXCg90b3RhbF9yZW1haW5pbmcYCCABKAkSEwoLZnVuZGluZ19nYXAYCSABKAkSEAoIbGV2ZXJhZ2UYCiABKAkSEAoIYmFsYW5jZXMYCyABKAgiRAodR2V0SGFwcGluZXNzRnVuZEJ1ZGdldFJlcXVlc3QSFQoNY29tbXVuaXR5X3JlZhgBIAEoCRIMCgR5ZWFyGAIgASgFIk4KEUJ1ZGdldFByb2plY3RMaW5lEhMKC3Byb2plY3RfcmVmGAEgASgJEhEKCWNvbW1pdHRlZBgCIAEoCRIRCglkaXNidXJzZWQYAyABKAkipQEKE0hhcHBpbmVzc0Z1bmRCdWRnZXQSDAoEeWVhchgBIAEoBRIRCglhbGxvY2F0ZWQYAiABKAkSEQoJY29tbWl0dGVkGAMgASgJEhEKCWRpc2J1cnNlZBgEIAEoCRIRCglhdmFpbGFibGUYBSABKAkSNAoIcHJvamVjdHMYBiADKAsyIi55aXNoaS5sZWRnZXIudjEuQnVkZ2V0UHJvamVjdExpbmUiTAocR2V0SG91c2Vob2xkU3RhdGVtZW50UmVxdWVzdBIVCg1jb21tdW5pdHlfcmVmGAEgASgJEhUKDWhvdXNlaG9sZF9yZWYYAiABKAkiWAoVSG91c2Vob2xkUGF5bWVudFNoYXJlEg0KBXBheWVlGAEgASgJEhAKCGNhdGVnb3J5GAIgASgJEg8KB3BheW1lbnQYAyABKAkSDQoFc2hhcmUYBCABKAkihQEKFEhvdXNlaG9sZFByb2plY3RMaW5lEhMKC3Byb2plY3RfcmVmGAEgASgJEg0KBWdpdmVuGAIgASgJEjgKCHBheW1lbnRzGAMgAygLMiYueWlzaGkubGVkZ2VyLnYxLkhvdXNlaG9sZFBheW1lbnRTaGFyZRIPCgd1bnNwZW50GAQgASgJInkKEkhvdXNlaG9sZFN0YXRlbWVudBIVCg1ob3VzZWhvbGRfcmVmGAEgASgJEhMKC3RvdGFsX2dpdmVuGAIgASgJEjcKCHByb2plY3RzGAMgAygLMiUueWlzaGkubGVkZ2VyLnYxLkhvdXNlaG9sZFByb2plY3RMaW5lKpsBCg1Qcm9qZWN0U3RhdHVzEh4KGlBST0pFQ1RfU1RBVFVTX1VOU1BFQ0lGSUVEEAASKQolUFJPSkVDVF9TVEFUVVNfT1BFTl9GT1JfQ09OVFJJQlVUSU9OUxABEiQKIFBST0pFQ1RfU1RBVFVTX09QRU5fRk9SX1NQRU5ESU5HEAISGQoVUFJPSkVDVF9TVEFUVVNfQ0xPU0VEEAMqsQEKDUZ1bmRpbmdTb3VyY2USHgoaRlVORElOR19TT1VSQ0VfVU5TUEVDSUZJRUQQABIeChpGVU5ESU5HX1NPVVJDRV9TRUxGX1JBSVNFRBABEh4KGkZVTkRJTkdfU09VUkNFX0VTVEFURV9GVU5EEAISIQodRlVORElOR19TT1VSQ0VfSEFQUElORVNTX0ZVTkQQAxIdChlGVU5ESU5HX1NPVVJDRV9DT19TUE9OU09SEAQqfAoNUGF5bWVudE1ldGhvZBIeChpQQVlNRU5UX01FVEhPRF9VTlNQRUNJRklFRBAAEhcKE1BBWU1FTlRfTUVUSE9EX0NBU0gQARIXChNQQVlNRU5UX01FVEhPRF9CQU5LEAISGQoVUEFZTUVOVF9NRVRIT0RfT05MSU5FEAMqWQoJU3BsaXRSdWxlEhoKFlNQTElUX1JVTEVfVU5TUEVDSUZJRUQQABIXChNTUExJVF9SVUxFX1BST19SQVRBEAESFwoTU1BMSVRfUlVMRV9QUklPUklUWRACMqULCgxGdW5kc1NlcnZpY2USbAoLT3BlblByb2plY3QSIy55aXNoaS5sZWRnZXIudjEuT3BlblByb2plY3RSZXF1ZXN0GhgueWlzaGkubGVkZ2VyLnYxLlByb2plY3QiHsrzGBpsZWRnZXIuZnVuZHMucHJvamVjdHMub3BlbhJ8ChBTZXRQcm9qZWN0U3RhdHVzEigueWlzaGkubGVkZ2VyLnYxLlNldFByb2plY3RTdGF0dXNSZXF1ZXN0GhgueWlzaGkubGVkZ2VyLnYxLlByb2plY3QiJMrzGCBsZWRnZXIuZnVuZHMucHJvamVjdHMuc2V0X3N0YXR1cxJ8Cg5BbGxvY2F0ZUJ1ZGdldBImLnlpc2hpLmxlZGdlci52MS5BbGxvY2F0ZUJ1ZGdldFJlcXVlc3QaIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uUmVzdWx0IiDK8xgcbGVkZ2VyLmZ1bmRzLmJ1ZGdldC5hbGxvY2F0ZRKPAQoWUmVjb3JkRXN0YXRlRnVuZEluY29tZRIuLnlpc2hpLmxlZGdlci52MS5SZWNvcmRFc3RhdGVGdW5kSW5jb21lUmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiI8rzGB9sZWRnZXIuZnVuZHMuZXN0YXRlX2Z1bmQuaW5jb21lEnkKCkNvbnRyaWJ1dGUSIi55aXNoaS5sZWRnZXIudjEuQ29udHJpYnV0ZVJlcXVlc3QaIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uUmVzdWx0IiXK8xghbGVkZ2VyLmZ1bmRzLmNvbnRyaWJ1dGlvbnMucmVjb3JkEnkKC0NvbW1pdEdyYW50EiMueWlzaGkubGVkZ2VyLnYxLkNvbW1pdEdyYW50UmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiI8rzGB9sZWRnZXIuZnVuZHMuY29tbWl0bWVudHMuY29tbWl0EnUKCERpc2J1cnNlEiAueWlzaGkubGVkZ2VyLnYxLkRpc2J1cnNlUmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiJcrzGCFsZWRnZXIuZnVuZHMuY29tbWl0bWVudHMuZGlzYnVyc2USYwoDUGF5EhsueWlzaGkubGVkZ2VyLnYxLlBheVJlcXVlc3QaIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uUmVzdWx0Ih3K8xgZbGVkZ2VyLmZ1bmRzLnBheW1lbnRzLnBheRKNAQoRR2V0U291cmNlc0FuZFVzZXMSKS55aXNoaS5sZWRnZXIudjEuR2V0U291cmNlc0FuZFVzZXNSZXF1ZXN0Gh8ueWlzaGkubGVkZ2VyLnYxLlNvdXJjZXNBbmRVc2VzIizK8xgobGVkZ2VyLmZ1bmRzLnN0YXRlbWVudHMuc291cmNlc19hbmRfdXNlcxKhAQoWR2V0SGFwcGluZXNzRnVuZEJ1ZGdldBIuLnlpc2hpLmxlZGdlci52MS5HZXRIYXBwaW5lc3NGdW5kQnVkZ2V0UmVxdWVzdBokLnlpc2hpLmxlZGdlci52MS5IYXBwaW5lc3NGdW5kQnVkZ2V0IjHK8xgtbGVkZ2VyLmZ1bmRzLnN0YXRlbWVudHMuaGFwcGluZXNzX2Z1bmRfYnVkZ2V0EpIBChVHZXRIb3VzZWhvbGRTdGF0ZW1lbnQSLS55aXNoaS5sZWRnZXIudjEuR2V0SG91c2Vob2xkU3RhdGVtZW50UmVxdWVzdBojLnlpc2hpLmxlZGdlci52MS5Ib3VzZWhvbGRTdGF0ZW1lbnQiJcrzGCFsZWRnZXIuZnVuZHMuc3RhdGVtZW50cy5ob3VzZWhvbGRiBnByb3RvMw", [file_yishi_common_v1_envelope, file_yishi_options_v1_options]);
+  fileDesc("Cht5aXNoaS9sZWRnZXIvdjEvZnVuZHMucHJvdG8SD3lpc2hpLmxlZGdlci52MSK0AQoST3BlblByb2plY3RSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSFgoOY29tbXVuaXR5X25hbWUYAiABKAkSEwoLcHJvamVjdF9yZWYYAyABKAkSDwoHbmFtZV96aBgEIAEoCRIPCgduYW1lX2VuGAUgASgJEhIKCmVzdGF0ZV9yZWYYBiABKAkSJAoEY29zdBgHIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSLBAQoHUHJvamVjdBIVCg1jb21tdW5pdHlfcmVmGAEgASgJEhMKC3Byb2plY3RfcmVmGAIgASgJEg8KB25hbWVfemgYAyABKAkSDwoHbmFtZV9lbhgEIAEoCRISCgplc3RhdGVfcmVmGAUgASgJEiQKBGNvc3QYBiABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLgoGc3RhdHVzGAcgASgOMh4ueWlzaGkubGVkZ2VyLnYxLlByb2plY3RTdGF0dXMidQoXU2V0UHJvamVjdFN0YXR1c1JlcXVlc3QSFQoNY29tbXVuaXR5X3JlZhgBIAEoCRITCgtwcm9qZWN0X3JlZhgCIAEoCRIuCgZzdGF0dXMYAyABKA4yHi55aXNoaS5sZWRnZXIudjEuUHJvamVjdFN0YXR1cyKLAQoPT3BlcmF0aW9uSGVhZGVyEhQKDG9wZXJhdGlvbl9pZBgBIAEoCRIVCg1jb21tdW5pdHlfcmVmGAIgASgJEhMKC3JlY29yZGVkX2J5GAMgASgJEhAKCGV2aWRlbmNlGAQgASgJEhYKDmVmZmVjdGl2ZV9kYXRlGAUgASgJEgwKBG1lbW8YBiABKAkilQEKFUFsbG9jYXRlQnVkZ2V0UmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEgwKBHllYXIYAiABKAUSJgoGYW1vdW50GAMgASgLMhYueWlzaGkuY29tbW9uLnYxLk1vbmV5EhQKDGRlY2lzaW9uX3JlZhgEIAEoCSKNAQodUmVjb3JkRXN0YXRlRnVuZEluY29tZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchISCgplc3RhdGVfcmVmGAIgASgJEiYKBmFtb3VudBgDIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSLJAQoRQ29udHJpYnV0ZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchITCgtwcm9qZWN0X3JlZhgCIAEoCRIVCg1ob3VzZWhvbGRfcmVmGAMgASgJEiYKBmFtb3VudBgEIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRIuCgZtZXRob2QYBSABKA4yHi55aXNoaS5sZWRnZXIudjEuUGF5bWVudE1ldGhvZCLXAQoSQ29tbWl0R3JhbnRSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEwoLcHJvamVjdF9yZWYYAiABKAkSLgoGc291cmNlGAMgASgOMh4ueWlzaGkubGVkZ2VyLnYxLkZ1bmRpbmdTb3VyY2USDAoEeWVhchgEIAEoBRImCgZhbW91bnQYBSABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSFAoMZGVjaXNpb25fcmVmGAYgASgJIoIBCg9EaXNidXJzZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchIVCg1jb21taXRtZW50X2lkGAIgASgJEiYKBmFtb3VudBgDIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSL5AQoKUGF5UmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEhMKC3Byb2plY3RfcmVmGAIgASgJEg0KBXBheWVlGAMgASgJEhAKCGNhdGVnb3J5GAQgASgJEiYKBmFtb3VudBgFIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRIpCgVzcGxpdBgGIAEoDjIaLnlpc2hpLmxlZGdlci52MS5TcGxpdFJ1bGUSMAoIcHJpb3JpdHkYByADKA4yHi55aXNoaS5sZWRnZXIudjEuRnVuZGluZ1NvdXJjZSKeAQocQ29TcG9uc29yQ29udHJpYnV0aW9uUmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEhMKC3Byb2plY3RfcmVmGAIgASgJEg8KB3Nwb25zb3IYAyABKAkSJgoGYW1vdW50GAQgASgLMhYueWlzaGkuY29tbW9uLnYxLk1vbmV5IsUBCg1QbGVkZ2VSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEwoLcHJvamVjdF9yZWYYAiABKAkSFQoNaG91c2Vob2xkX3JlZhgDIAEoCRImCgZhbW91bnQYBCABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLgoKZXhwaXJlc19hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiiwEKE0Nsb3NlUHJvamVjdFJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchITCgtwcm9qZWN0X3JlZhgCIAEoCRItCgdzdXJwbHVzGAMgASgOMhwueWlzaGkubGVkZ2VyLnYxLlN1cnBsdXNSdWxlIi8KBlJlZnVuZBIVCg1ob3VzZWhvbGRfcmVmGAEgASgJEg4KBmFtb3VudBgCIAEoCSKEAQoSQ2xvc2VQcm9qZWN0UmVzdWx0Eg8KB2FwcGxpZWQYASABKAgSDwoHcmVmdXNhbBgCIAEoCRIoCgdyZWZ1bmRzGAMgAygLMhcueWlzaGkubGVkZ2VyLnYxLlJlZnVuZBIiChp0cmFuc2ZlcnJlZF90b19lc3RhdGVfZnVuZBgEIAEoCSKDAQoPT3BlcmF0aW9uUmVzdWx0EhQKDG9wZXJhdGlvbl9pZBgBIAEoCRIPCgdhcHBsaWVkGAIgASgIEg8KB3JlZnVzYWwYAyABKAkSEAoIc2VxdWVuY2UYBCABKAMSFAoMcmVjZWlwdF9jb2RlGAUgASgJEhAKCHJlcGxheWVkGAYgASgIIkYKGEdldFNvdXJjZXNBbmRVc2VzUmVxdWVzdBIVCg1jb21tdW5pdHlfcmVmGAEgASgJEhMKC3Byb2plY3RfcmVmGAIgASgJIpQBCgpTb3VyY2VMaW5lEi4KBnNvdXJjZRgBIAEoDjIeLnlpc2hpLmxlZGdlci52MS5GdW5kaW5nU291cmNlEg8KB3Nwb25zb3IYAiABKAkSEQoJY29tbWl0dGVkGAMgASgJEhAKCHJlY2VpdmVkGAQgASgJEg0KBXNwZW50GAUgASgJEhEKCXJlbWFpbmluZxgGIAEoCSI6CgdVc2VMaW5lEg0KBXBheWVlGAEgASgJEhAKCGNhdGVnb3J5GAIgASgJEg4KBmFtb3VudBgDIAEoCSKYAgoOU291cmNlc0FuZFVzZXMSEwoLcHJvamVjdF9yZWYYASABKAkSEAoIY3VycmVuY3kYAiABKAkSDAoEY29zdBgDIAEoCRIsCgdzb3VyY2VzGAQgAygLMhsueWlzaGkubGVkZ2VyLnYxLlNvdXJjZUxpbmUSJgoEdXNlcxgFIAMoCzIYLnlpc2hpLmxlZGdlci52MS5Vc2VMaW5lEhUKDXRvdGFsX3NvdXJjZXMYBiABKAkSEgoKdG90YWxfdXNlcxgHIAEoCRIXCg90b3RhbF9yZW1haW5pbmcYCCABKAkSEwoLZnVuZGluZ19nYXAYCSABKAkSEAoIbGV2ZXJhZ2UYCiABKAkSEAoIYmFsYW5jZXMYCyABKAgiRAodR2V0SGFwcGluZXNzRnVuZEJ1ZGdldFJlcXVlc3QSFQoNY29tbXVuaXR5X3JlZhgBIAEoCRIMCgR5ZWFyGAIgASgFIk4KEUJ1ZGdldFByb2plY3RMaW5lEhMKC3Byb2plY3RfcmVmGAEgASgJEhEKCWNvbW1pdHRlZBgCIAEoCRIRCglkaXNidXJzZWQYAyABKAkipQEKE0hhcHBpbmVzc0Z1bmRCdWRnZXQSDAoEeWVhchgBIAEoBRIRCglhbGxvY2F0ZWQYAiABKAkSEQoJY29tbWl0dGVkGAMgASgJEhEKCWRpc2J1cnNlZBgEIAEoCRIRCglhdmFpbGFibGUYBSABKAkSNAoIcHJvamVjdHMYBiADKAsyIi55aXNoaS5sZWRnZXIudjEuQnVkZ2V0UHJvamVjdExpbmUiTAocR2V0SG91c2Vob2xkU3RhdGVtZW50UmVxdWVzdBIVCg1jb21tdW5pdHlfcmVmGAEgASgJEhUKDWhvdXNlaG9sZF9yZWYYAiABKAkiWAoVSG91c2Vob2xkUGF5bWVudFNoYXJlEg0KBXBheWVlGAEgASgJEhAKCGNhdGVnb3J5GAIgASgJEg8KB3BheW1lbnQYAyABKAkSDQoFc2hhcmUYBCABKAkilwEKFEhvdXNlaG9sZFByb2plY3RMaW5lEhMKC3Byb2plY3RfcmVmGAEgASgJEg0KBWdpdmVuGAIgASgJEjgKCHBheW1lbnRzGAMgAygLMiYueWlzaGkubGVkZ2VyLnYxLkhvdXNlaG9sZFBheW1lbnRTaGFyZRIPCgd1bnNwZW50GAQgASgJEhAKCHJlZnVuZGVkGAUgASgJInkKEkhvdXNlaG9sZFN0YXRlbWVudBIVCg1ob3VzZWhvbGRfcmVmGAEgASgJEhMKC3RvdGFsX2dpdmVuGAIgASgJEjcKCHByb2plY3RzGAMgAygLMiUueWlzaGkubGVkZ2VyLnYxLkhvdXNlaG9sZFByb2plY3RMaW5lKpsBCg1Qcm9qZWN0U3RhdHVzEh4KGlBST0pFQ1RfU1RBVFVTX1VOU1BFQ0lGSUVEEAASKQolUFJPSkVDVF9TVEFUVVNfT1BFTl9GT1JfQ09OVFJJQlVUSU9OUxABEiQKIFBST0pFQ1RfU1RBVFVTX09QRU5fRk9SX1NQRU5ESU5HEAISGQoVUFJPSkVDVF9TVEFUVVNfQ0xPU0VEEAMqsQEKDUZ1bmRpbmdTb3VyY2USHgoaRlVORElOR19TT1VSQ0VfVU5TUEVDSUZJRUQQABIeChpGVU5ESU5HX1NPVVJDRV9TRUxGX1JBSVNFRBABEh4KGkZVTkRJTkdfU09VUkNFX0VTVEFURV9GVU5EEAISIQodRlVORElOR19TT1VSQ0VfSEFQUElORVNTX0ZVTkQQAxIdChlGVU5ESU5HX1NPVVJDRV9DT19TUE9OU09SEAQqfAoNUGF5bWVudE1ldGhvZBIeChpQQVlNRU5UX01FVEhPRF9VTlNQRUNJRklFRBAAEhcKE1BBWU1FTlRfTUVUSE9EX0NBU0gQARIXChNQQVlNRU5UX01FVEhPRF9CQU5LEAISGQoVUEFZTUVOVF9NRVRIT0RfT05MSU5FEAMqWQoJU3BsaXRSdWxlEhoKFlNQTElUX1JVTEVfVU5TUEVDSUZJRUQQABIXChNTUExJVF9SVUxFX1BST19SQVRBEAESFwoTU1BMSVRfUlVMRV9QUklPUklUWRACKnsKC1N1cnBsdXNSdWxlEhwKGFNVUlBMVVNfUlVMRV9VTlNQRUNJRklFRBAAEiQKIFNVUlBMVVNfUlVMRV9SRUZVTkRfQ09OVFJJQlVUT1JTEAESKAokU1VSUExVU19SVUxFX1RSQU5TRkVSX1RPX0VTVEFURV9GVU5EEAIyog4KDEZ1bmRzU2VydmljZRJsCgtPcGVuUHJvamVjdBIjLnlpc2hpLmxlZGdlci52MS5PcGVuUHJvamVjdFJlcXVlc3QaGC55aXNoaS5sZWRnZXIudjEuUHJvamVjdCIeyvMYGmxlZGdlci5mdW5kcy5wcm9qZWN0cy5vcGVuEnwKEFNldFByb2plY3RTdGF0dXMSKC55aXNoaS5sZWRnZXIudjEuU2V0UHJvamVjdFN0YXR1c1JlcXVlc3QaGC55aXNoaS5sZWRnZXIudjEuUHJvamVjdCIkyvMYIGxlZGdlci5mdW5kcy5wcm9qZWN0cy5zZXRfc3RhdHVzEnwKDkFsbG9jYXRlQnVkZ2V0EiYueWlzaGkubGVkZ2VyLnYxLkFsbG9jYXRlQnVkZ2V0UmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiIMrzGBxsZWRnZXIuZnVuZHMuYnVkZ2V0LmFsbG9jYXRlEo8BChZSZWNvcmRFc3RhdGVGdW5kSW5jb21lEi4ueWlzaGkubGVkZ2VyLnYxLlJlY29yZEVzdGF0ZUZ1bmRJbmNvbWVSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIjyvMYH2xlZGdlci5mdW5kcy5lc3RhdGVfZnVuZC5pbmNvbWUSeQoKQ29udHJpYnV0ZRIiLnlpc2hpLmxlZGdlci52MS5Db250cmlidXRlUmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiJcrzGCFsZWRnZXIuZnVuZHMuY29udHJpYnV0aW9ucy5yZWNvcmQSeQoLQ29tbWl0R3JhbnQSIy55aXNoaS5sZWRnZXIudjEuQ29tbWl0R3JhbnRSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIjyvMYH2xlZGdlci5mdW5kcy5jb21taXRtZW50cy5jb21taXQSdQoIRGlzYnVyc2USIC55aXNoaS5sZWRnZXIudjEuRGlzYnVyc2VSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIlyvMYIWxlZGdlci5mdW5kcy5jb21taXRtZW50cy5kaXNidXJzZRJjCgNQYXkSGy55aXNoaS5sZWRnZXIudjEuUGF5UmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiHcrzGBlsZWRnZXIuZnVuZHMucGF5bWVudHMucGF5EpEBChVDb250cmlidXRlQXNDb1Nwb25zb3ISLS55aXNoaS5sZWRnZXIudjEuQ29TcG9uc29yQ29udHJpYnV0aW9uUmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiJ8rzGCNsZWRnZXIuZnVuZHMuY29fc3BvbnNvcnMuY29udHJpYnV0ZRJrCgZQbGVkZ2USHi55aXNoaS5sZWRnZXIudjEuUGxlZGdlUmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiH8rzGBtsZWRnZXIuZnVuZHMucGxlZGdlcy5yZWNvcmQSegoMQ2xvc2VQcm9qZWN0EiQueWlzaGkubGVkZ2VyLnYxLkNsb3NlUHJvamVjdFJlcXVlc3QaIy55aXNoaS5sZWRnZXIudjEuQ2xvc2VQcm9qZWN0UmVzdWx0Ih/K8xgbbGVkZ2VyLmZ1bmRzLnByb2plY3RzLmNsb3NlEo0BChFHZXRTb3VyY2VzQW5kVXNlcxIpLnlpc2hpLmxlZGdlci52MS5HZXRTb3VyY2VzQW5kVXNlc1JlcXVlc3QaHy55aXNoaS5sZWRnZXIudjEuU291cmNlc0FuZFVzZXMiLMrzGChsZWRnZXIuZnVuZHMuc3RhdGVtZW50cy5zb3VyY2VzX2FuZF91c2VzEqEBChZHZXRIYXBwaW5lc3NGdW5kQnVkZ2V0Ei4ueWlzaGkubGVkZ2VyLnYxLkdldEhhcHBpbmVzc0Z1bmRCdWRnZXRSZXF1ZXN0GiQueWlzaGkubGVkZ2VyLnYxLkhhcHBpbmVzc0Z1bmRCdWRnZXQiMcrzGC1sZWRnZXIuZnVuZHMuc3RhdGVtZW50cy5oYXBwaW5lc3NfZnVuZF9idWRnZXQSkgEKFUdldEhvdXNlaG9sZFN0YXRlbWVudBItLnlpc2hpLmxlZGdlci52MS5HZXRIb3VzZWhvbGRTdGF0ZW1lbnRSZXF1ZXN0GiMueWlzaGkubGVkZ2VyLnYxLkhvdXNlaG9sZFN0YXRlbWVudCIlyvMYIWxlZGdlci5mdW5kcy5zdGF0ZW1lbnRzLmhvdXNlaG9sZGIGcHJvdG8z", [file_google_protobuf_timestamp, file_yishi_common_v1_envelope, file_yishi_options_v1_options]);
 
 /**
  * @generated from message yishi.ledger.v1.OpenProjectRequest
@@ -731,6 +733,281 @@ export const PayRequestSchema: GenMessage<PayRequest, {jsonType: PayRequestJson}
   messageDesc(file_yishi_ledger_v1_funds, 9);
 
 /**
+ * @generated from message yishi.ledger.v1.CoSponsorContributionRequest
+ */
+export type CoSponsorContributionRequest = Message<"yishi.ledger.v1.CoSponsorContributionRequest"> & {
+  /**
+   * @generated from field: yishi.ledger.v1.OperationHeader header = 1;
+   */
+  header?: OperationHeader | undefined;
+
+  /**
+   * @generated from field: string project_ref = 2;
+   */
+  projectRef: string;
+
+  /**
+   * The co-sponsor unit (an organisation reference).
+   *
+   * @generated from field: string sponsor = 3;
+   */
+  sponsor: string;
+
+  /**
+   * @generated from field: yishi.common.v1.Money amount = 4;
+   */
+  amount?: Money | undefined;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.CoSponsorContributionRequest
+ */
+export type CoSponsorContributionRequestJson = {
+  /**
+   * @generated from field: yishi.ledger.v1.OperationHeader header = 1;
+   */
+  header?: OperationHeaderJson;
+
+  /**
+   * @generated from field: string project_ref = 2;
+   */
+  projectRef?: string;
+
+  /**
+   * The co-sponsor unit (an organisation reference).
+   *
+   * @generated from field: string sponsor = 3;
+   */
+  sponsor?: string;
+
+  /**
+   * @generated from field: yishi.common.v1.Money amount = 4;
+   */
+  amount?: MoneyJson;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.CoSponsorContributionRequest.
+ * Use `create(CoSponsorContributionRequestSchema)` to create a new message.
+ */
+export const CoSponsorContributionRequestSchema: GenMessage<CoSponsorContributionRequest, {jsonType: CoSponsorContributionRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 10);
+
+/**
+ * A household promises money by a date; fulfil it with Disburse (commitment_id = this operation),
+ * or it lapses at expires_at and the reservation is released.
+ *
+ * @generated from message yishi.ledger.v1.PledgeRequest
+ */
+export type PledgeRequest = Message<"yishi.ledger.v1.PledgeRequest"> & {
+  /**
+   * @generated from field: yishi.ledger.v1.OperationHeader header = 1;
+   */
+  header?: OperationHeader | undefined;
+
+  /**
+   * @generated from field: string project_ref = 2;
+   */
+  projectRef: string;
+
+  /**
+   * @generated from field: string household_ref = 3;
+   */
+  householdRef: string;
+
+  /**
+   * @generated from field: yishi.common.v1.Money amount = 4;
+   */
+  amount?: Money | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expires_at = 5;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * A household promises money by a date; fulfil it with Disburse (commitment_id = this operation),
+ * or it lapses at expires_at and the reservation is released.
+ *
+ * @generated from message yishi.ledger.v1.PledgeRequest
+ */
+export type PledgeRequestJson = {
+  /**
+   * @generated from field: yishi.ledger.v1.OperationHeader header = 1;
+   */
+  header?: OperationHeaderJson;
+
+  /**
+   * @generated from field: string project_ref = 2;
+   */
+  projectRef?: string;
+
+  /**
+   * @generated from field: string household_ref = 3;
+   */
+  householdRef?: string;
+
+  /**
+   * @generated from field: yishi.common.v1.Money amount = 4;
+   */
+  amount?: MoneyJson;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expires_at = 5;
+   */
+  expiresAt?: TimestampJson;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.PledgeRequest.
+ * Use `create(PledgeRequestSchema)` to create a new message.
+ */
+export const PledgeRequestSchema: GenMessage<PledgeRequest, {jsonType: PledgeRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 11);
+
+/**
+ * @generated from message yishi.ledger.v1.CloseProjectRequest
+ */
+export type CloseProjectRequest = Message<"yishi.ledger.v1.CloseProjectRequest"> & {
+  /**
+   * @generated from field: yishi.ledger.v1.OperationHeader header = 1;
+   */
+  header?: OperationHeader | undefined;
+
+  /**
+   * @generated from field: string project_ref = 2;
+   */
+  projectRef: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.SurplusRule surplus = 3;
+   */
+  surplus: SurplusRule;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.CloseProjectRequest
+ */
+export type CloseProjectRequestJson = {
+  /**
+   * @generated from field: yishi.ledger.v1.OperationHeader header = 1;
+   */
+  header?: OperationHeaderJson;
+
+  /**
+   * @generated from field: string project_ref = 2;
+   */
+  projectRef?: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.SurplusRule surplus = 3;
+   */
+  surplus?: SurplusRuleJson;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.CloseProjectRequest.
+ * Use `create(CloseProjectRequestSchema)` to create a new message.
+ */
+export const CloseProjectRequestSchema: GenMessage<CloseProjectRequest, {jsonType: CloseProjectRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 12);
+
+/**
+ * @generated from message yishi.ledger.v1.Refund
+ */
+export type Refund = Message<"yishi.ledger.v1.Refund"> & {
+  /**
+   * @generated from field: string household_ref = 1;
+   */
+  householdRef: string;
+
+  /**
+   * @generated from field: string amount = 2;
+   */
+  amount: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.Refund
+ */
+export type RefundJson = {
+  /**
+   * @generated from field: string household_ref = 1;
+   */
+  householdRef?: string;
+
+  /**
+   * @generated from field: string amount = 2;
+   */
+  amount?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.Refund.
+ * Use `create(RefundSchema)` to create a new message.
+ */
+export const RefundSchema: GenMessage<Refund, {jsonType: RefundJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 13);
+
+/**
+ * @generated from message yishi.ledger.v1.CloseProjectResult
+ */
+export type CloseProjectResult = Message<"yishi.ledger.v1.CloseProjectResult"> & {
+  /**
+   * @generated from field: bool applied = 1;
+   */
+  applied: boolean;
+
+  /**
+   * @generated from field: string refusal = 2;
+   */
+  refusal: string;
+
+  /**
+   * @generated from field: repeated yishi.ledger.v1.Refund refunds = 3;
+   */
+  refunds: Refund[];
+
+  /**
+   * @generated from field: string transferred_to_estate_fund = 4;
+   */
+  transferredToEstateFund: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.CloseProjectResult
+ */
+export type CloseProjectResultJson = {
+  /**
+   * @generated from field: bool applied = 1;
+   */
+  applied?: boolean;
+
+  /**
+   * @generated from field: string refusal = 2;
+   */
+  refusal?: string;
+
+  /**
+   * @generated from field: repeated yishi.ledger.v1.Refund refunds = 3;
+   */
+  refunds?: RefundJson[];
+
+  /**
+   * @generated from field: string transferred_to_estate_fund = 4;
+   */
+  transferredToEstateFund?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.CloseProjectResult.
+ * Use `create(CloseProjectResultSchema)` to create a new message.
+ */
+export const CloseProjectResultSchema: GenMessage<CloseProjectResult, {jsonType: CloseProjectResultJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 14);
+
+/**
  * @generated from message yishi.ledger.v1.OperationResult
  */
 export type OperationResult = Message<"yishi.ledger.v1.OperationResult"> & {
@@ -809,7 +1086,7 @@ export type OperationResultJson = {
  * Use `create(OperationResultSchema)` to create a new message.
  */
 export const OperationResultSchema: GenMessage<OperationResult, {jsonType: OperationResultJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 10);
+  messageDesc(file_yishi_ledger_v1_funds, 15);
 
 /**
  * @generated from message yishi.ledger.v1.GetSourcesAndUsesRequest
@@ -846,7 +1123,7 @@ export type GetSourcesAndUsesRequestJson = {
  * Use `create(GetSourcesAndUsesRequestSchema)` to create a new message.
  */
 export const GetSourcesAndUsesRequestSchema: GenMessage<GetSourcesAndUsesRequest, {jsonType: GetSourcesAndUsesRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 11);
+  messageDesc(file_yishi_ledger_v1_funds, 16);
 
 /**
  * @generated from message yishi.ledger.v1.SourceLine
@@ -927,7 +1204,7 @@ export type SourceLineJson = {
  * Use `create(SourceLineSchema)` to create a new message.
  */
 export const SourceLineSchema: GenMessage<SourceLine, {jsonType: SourceLineJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 12);
+  messageDesc(file_yishi_ledger_v1_funds, 17);
 
 /**
  * @generated from message yishi.ledger.v1.UseLine
@@ -974,7 +1251,7 @@ export type UseLineJson = {
  * Use `create(UseLineSchema)` to create a new message.
  */
 export const UseLineSchema: GenMessage<UseLine, {jsonType: UseLineJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 13);
+  messageDesc(file_yishi_ledger_v1_funds, 18);
 
 /**
  * @generated from message yishi.ledger.v1.SourcesAndUses
@@ -1113,7 +1390,7 @@ export type SourcesAndUsesJson = {
  * Use `create(SourcesAndUsesSchema)` to create a new message.
  */
 export const SourcesAndUsesSchema: GenMessage<SourcesAndUses, {jsonType: SourcesAndUsesJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 14);
+  messageDesc(file_yishi_ledger_v1_funds, 19);
 
 /**
  * @generated from message yishi.ledger.v1.GetHappinessFundBudgetRequest
@@ -1150,7 +1427,7 @@ export type GetHappinessFundBudgetRequestJson = {
  * Use `create(GetHappinessFundBudgetRequestSchema)` to create a new message.
  */
 export const GetHappinessFundBudgetRequestSchema: GenMessage<GetHappinessFundBudgetRequest, {jsonType: GetHappinessFundBudgetRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 15);
+  messageDesc(file_yishi_ledger_v1_funds, 20);
 
 /**
  * @generated from message yishi.ledger.v1.BudgetProjectLine
@@ -1197,7 +1474,7 @@ export type BudgetProjectLineJson = {
  * Use `create(BudgetProjectLineSchema)` to create a new message.
  */
 export const BudgetProjectLineSchema: GenMessage<BudgetProjectLine, {jsonType: BudgetProjectLineJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 16);
+  messageDesc(file_yishi_ledger_v1_funds, 21);
 
 /**
  * @generated from message yishi.ledger.v1.HappinessFundBudget
@@ -1274,7 +1551,7 @@ export type HappinessFundBudgetJson = {
  * Use `create(HappinessFundBudgetSchema)` to create a new message.
  */
 export const HappinessFundBudgetSchema: GenMessage<HappinessFundBudget, {jsonType: HappinessFundBudgetJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 17);
+  messageDesc(file_yishi_ledger_v1_funds, 22);
 
 /**
  * @generated from message yishi.ledger.v1.GetHouseholdStatementRequest
@@ -1311,7 +1588,7 @@ export type GetHouseholdStatementRequestJson = {
  * Use `create(GetHouseholdStatementRequestSchema)` to create a new message.
  */
 export const GetHouseholdStatementRequestSchema: GenMessage<GetHouseholdStatementRequest, {jsonType: GetHouseholdStatementRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 18);
+  messageDesc(file_yishi_ledger_v1_funds, 23);
 
 /**
  * @generated from message yishi.ledger.v1.HouseholdPaymentShare
@@ -1372,7 +1649,7 @@ export type HouseholdPaymentShareJson = {
  * Use `create(HouseholdPaymentShareSchema)` to create a new message.
  */
 export const HouseholdPaymentShareSchema: GenMessage<HouseholdPaymentShare, {jsonType: HouseholdPaymentShareJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 19);
+  messageDesc(file_yishi_ledger_v1_funds, 24);
 
 /**
  * @generated from message yishi.ledger.v1.HouseholdProjectLine
@@ -1394,11 +1671,18 @@ export type HouseholdProjectLine = Message<"yishi.ledger.v1.HouseholdProjectLine
   payments: HouseholdPaymentShare[];
 
   /**
-   * What of the household's money the project has not spent yet.
+   * What of the household's money the project has neither spent nor refunded.
    *
    * @generated from field: string unspent = 4;
    */
   unspent: string;
+
+  /**
+   * What came back to the household when the project closed.
+   *
+   * @generated from field: string refunded = 5;
+   */
+  refunded: string;
 };
 
 /**
@@ -1421,11 +1705,18 @@ export type HouseholdProjectLineJson = {
   payments?: HouseholdPaymentShareJson[];
 
   /**
-   * What of the household's money the project has not spent yet.
+   * What of the household's money the project has neither spent nor refunded.
    *
    * @generated from field: string unspent = 4;
    */
   unspent?: string;
+
+  /**
+   * What came back to the household when the project closed.
+   *
+   * @generated from field: string refunded = 5;
+   */
+  refunded?: string;
 };
 
 /**
@@ -1433,7 +1724,7 @@ export type HouseholdProjectLineJson = {
  * Use `create(HouseholdProjectLineSchema)` to create a new message.
  */
 export const HouseholdProjectLineSchema: GenMessage<HouseholdProjectLine, {jsonType: HouseholdProjectLineJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 20);
+  messageDesc(file_yishi_ledger_v1_funds, 25);
 
 /**
  * @generated from message yishi.ledger.v1.HouseholdStatement
@@ -1480,7 +1771,7 @@ export type HouseholdStatementJson = {
  * Use `create(HouseholdStatementSchema)` to create a new message.
  */
 export const HouseholdStatementSchema: GenMessage<HouseholdStatement, {jsonType: HouseholdStatementJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 21);
+  messageDesc(file_yishi_ledger_v1_funds, 26);
 
 /**
  * @generated from enum yishi.ledger.v1.ProjectStatus
@@ -1639,6 +1930,45 @@ export const SplitRuleSchema: GenEnum<SplitRule, SplitRuleJson> = /*@__PURE__*/
   enumDesc(file_yishi_ledger_v1_funds, 3);
 
 /**
+ * What happens to money left in a project when it closes.
+ *
+ * @generated from enum yishi.ledger.v1.SurplusRule
+ */
+export enum SurplusRule {
+  /**
+   * @generated from enum value: SURPLUS_RULE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Self-raised money goes back to the households pro rata; grants go back to the estate fund.
+   *
+   * @generated from enum value: SURPLUS_RULE_REFUND_CONTRIBUTORS = 1;
+   */
+  REFUND_CONTRIBUTORS = 1,
+
+  /**
+   * Everything left goes to the estate public fund.
+   *
+   * @generated from enum value: SURPLUS_RULE_TRANSFER_TO_ESTATE_FUND = 2;
+   */
+  TRANSFER_TO_ESTATE_FUND = 2,
+}
+
+/**
+ * What happens to money left in a project when it closes.
+ *
+ * @generated from enum yishi.ledger.v1.SurplusRule
+ */
+export type SurplusRuleJson = "SURPLUS_RULE_UNSPECIFIED" | "SURPLUS_RULE_REFUND_CONTRIBUTORS" | "SURPLUS_RULE_TRANSFER_TO_ESTATE_FUND";
+
+/**
+ * Describes the enum yishi.ledger.v1.SurplusRule.
+ */
+export const SurplusRuleSchema: GenEnum<SurplusRule, SurplusRuleJson> = /*@__PURE__*/
+  enumDesc(file_yishi_ledger_v1_funds, 4);
+
+/**
  * @generated from service yishi.ledger.v1.FundsService
  */
 export const FundsService: GenService<{
@@ -1705,6 +2035,30 @@ export const FundsService: GenService<{
     methodKind: "unary";
     input: typeof PayRequestSchema;
     output: typeof OperationResultSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.FundsService.ContributeAsCoSponsor
+   */
+  contributeAsCoSponsor: {
+    methodKind: "unary";
+    input: typeof CoSponsorContributionRequestSchema;
+    output: typeof OperationResultSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.FundsService.Pledge
+   */
+  pledge: {
+    methodKind: "unary";
+    input: typeof PledgeRequestSchema;
+    output: typeof OperationResultSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.FundsService.CloseProject
+   */
+  closeProject: {
+    methodKind: "unary";
+    input: typeof CloseProjectRequestSchema;
+    output: typeof CloseProjectResultSchema;
   },
   /**
    * @generated from rpc yishi.ledger.v1.FundsService.GetSourcesAndUses
