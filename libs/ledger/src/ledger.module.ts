@@ -19,10 +19,12 @@ import { EntryLookupService } from './entries/entry-lookup.service';
 import { PendingExpiry } from './entries/pending-expiry';
 import { PostingQueue } from './entries/posting-queue';
 import { FundChartService } from './funds/fund-chart.service';
+import { FundOperations } from './funds/fund-operations';
 import { FundStatementsService } from './funds/fund-statements.service';
 import { FundsController } from './funds/funds.controller';
 import { FundsRepository } from './funds/funds.repository';
 import { FundsService } from './funds/funds.service';
+import { LeviesService } from './funds/levies.service';
 import { LedgerController } from './ledger.controller';
 
 @Module({
@@ -41,10 +43,12 @@ import { LedgerController } from './ledger.controller';
     EntriesService,
     EntryLookupService,
     FundChartService,
+    FundOperations,
     FundStatementsService,
     FundsRepository,
     FundsService,
     JournalRepository,
+    LeviesService,
     PendingExpiry,
     PostingQueue,
   ],

@@ -57,6 +57,17 @@ export const Chart = {
   ownersCommittee: (estate: string): ChartAccount => custody(`custody.owners-committee.${estate}`, '业委会账户', "Owners' committee account", { estate }),
   happinessFund: (year: number): ChartAccount => fund(`fund.happiness.${year}`, `${year}年社区幸福资金`, `Happiness fund ${year}`),
   estateFund: (estate: string): ChartAccount => fund(`fund.estate.${estate}`, '小区公共基金', 'Estate public fund', { estate }),
+  levyFund: (levy: string): ChartAccount => fund(`fund.levy.${levy}`, '分摊费用', 'Levy income', {}),
+  /** What one household owes for one levy; it cannot be paid beyond what is due. */
+  levyReceivable: (levy: string, household: string): ChartAccount => ({
+    code: `counterparty.household.${household}.levy.${levy}`,
+    nameZh: '住户应缴分摊费用',
+    nameEn: 'Household levy receivable',
+    kind: 'counterparty',
+    normalSide: 'debit',
+    noOverdraft: true,
+    references: {},
+  }),
   projectFund: (project: string, source: Exclude<FundingSource, FundingSource.UNSPECIFIED>, sponsor = ''): ChartAccount => {
     const [zh, en] = SOURCE_NAMES[source];
     const suffix = sponsor ? `.${sponsor}` : '';

@@ -7,6 +7,9 @@ import {
   type CloseProjectRequest,
   type CoSponsorContributionRequest,
   type CommitGrantRequest,
+  type CreateLevyRequest,
+  type GetLevyArrearsRequest,
+  type PayLevyRequest,
   type ContributeRequest,
   type DisburseRequest,
   type GetHappinessFundBudgetRequest,
@@ -21,12 +24,14 @@ import {
 
 import { FundStatementsService } from './fund-statements.service';
 import { FundsService } from './funds.service';
+import { LeviesService } from './levies.service';
 
 @Controller()
 export class FundsController {
   constructor(
     @Inject(FundsService) private readonly funds: FundsService,
     @Inject(FundStatementsService) private readonly statements: FundStatementsService,
+    @Inject(LeviesService) private readonly levies: LeviesService,
   ) {}
 
   @MessagePattern(FundsRpc.openProject.subject)
@@ -82,6 +87,21 @@ export class FundsController {
   @MessagePattern(FundsRpc.closeProject.subject)
   closeProject(request: CloseProjectRequest) {
     return this.funds.closeProject(request);
+  }
+
+  @MessagePattern(FundsRpc.createLevy.subject)
+  createLevy(request: CreateLevyRequest) {
+    return this.levies.create(request);
+  }
+
+  @MessagePattern(FundsRpc.payLevy.subject)
+  payLevy(request: PayLevyRequest) {
+    return this.levies.pay(request);
+  }
+
+  @MessagePattern(FundsRpc.getLevyArrears.subject)
+  levyArrears(request: GetLevyArrearsRequest) {
+    return this.levies.arrears(request);
   }
 
   @MessagePattern(FundsRpc.getSourcesAndUses.subject)

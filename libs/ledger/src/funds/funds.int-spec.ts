@@ -1,6 +1,6 @@
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 
-import { FundingSource, FundsRpc, PaymentMethod, ProjectStatus, SplitRule, SurplusRule } from '@yishi/contracts';
+import { FundingSource, FundsRpc, HouseholdType, LevyBasis, PaymentMethod, ProjectStatus, SplitRule, SurplusRule } from '@yishi/contracts';
 import { uuidv7 } from '@yishi/persistence';
 
 import { checkInvariants, startLedger, type LedgerFixture } from '../testing/ledger-fixture';
@@ -136,6 +136,46 @@ describe('fund accounting', () => {
 
       const statement = await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: project });
       expect(statement).toMatchObject({ fundingGap: '0.00', leverage: '2.25' });
+    });
+  });
+
+  describe('levies', () => {
+    it('150 per occupied and 100 per vacant household: receivables, partial payments, arrears', async () => {
+      const community = `levy-${uuidv7()}`;
+      const rpc = ledger.rpc;
+      const roster = [
+        { householdRef: '9-101', type: HouseholdType.OCCUPIED },
+        { householdRef: '9-102', type: HouseholdType.VACANT },
+        { householdRef: '9-201', type: HouseholdType.OCCUPIED },
+        { householdRef: '9-202', type: HouseholdType.VACANT },
+      ];
+      const levy = await rpc.call(FundsRpc.createLevy, {
+        header: header(community),
+        levyRef: 'green-care-2026',
+        nameZh: '绿化养护费',
+        basis: LevyBasis.HOUSEHOLD_TYPE,
+        occupiedRate: cny('150.00'),
+        vacantRate: cny('100.00'),
+        households: roster,
+        decisionRef: 'estate-meeting-2026-02',
+      });
+      expect(levy).toMatchObject({ applied: true, totalDue: '500.00', households: 4 });
+
+      const pay = (householdRef: string, amount: string) =>
+        rpc.call(FundsRpc.payLevy, { header: header(community, { evidence: `L-${householdRef}` }), levyRef: 'green-care-2026', householdRef, amount: cny(amount), method: PaymentMethod.BANK });
+      expect(await pay('9-101', '150.00')).toMatchObject({ applied: true });
+      expect(await pay('9-102', '40.00')).toMatchObject({ applied: true });
+      expect(await pay('9-201', '200.00')).toMatchObject({ applied: false, refusal: 'EXCEEDS_DEBITS' });
+
+      expect(await rpc.call(FundsRpc.getLevyArrears, { communityRef: community, levyRef: 'green-care-2026' })).toMatchObject({
+        totalDue: '500.00',
+        totalPaid: '190.00',
+        arrears: [
+          { householdRef: '9-201', due: '150.00', paid: '0.00', outstanding: '150.00' },
+          { householdRef: '9-202', due: '100.00', paid: '0.00', outstanding: '100.00' },
+          { householdRef: '9-102', due: '100.00', paid: '40.00', outstanding: '60.00' },
+        ],
+      });
     });
   });
 

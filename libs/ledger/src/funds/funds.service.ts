@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { Inject, Injectable } from '@nestjs/common';
-import { toJsonString, type DescMessage, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import { toJsonString, type MessageInitShape } from '@bufbuild/protobuf';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 
 import {
@@ -26,7 +26,6 @@ import {
   type CommitGrantRequest,
   type ContributeRequest,
   type DisburseRequest,
-  type Money,
   type OpenProjectRequest,
   type OperationHeader,
   type OperationResultSchema,
@@ -36,16 +35,17 @@ import {
   type RecordEstateFundIncomeRequest,
   type SetProjectStatusRequest,
 } from '@yishi/contracts';
-import { AmountError, DEFAULT_CURRENCY, allocate, fromMinorUnits, toMinorUnits } from '@yishi/money';
+import { DEFAULT_CURRENCY, allocate, fromMinorUnits } from '@yishi/money';
 import { uuidFromSeed } from '@yishi/persistence';
 
 import { JournalRepository } from '../chain/journal.repository';
 import { EntriesService } from '../entries/entries.service';
-import type { EntryDraft, EntryKindName, PostingLine } from '../entries/entry.model';
+import type { PostingLine } from '../entries/entry.model';
 import { LedgerErrorCode, ledgerError } from '../ledger.error';
 import { isUuid } from '../wire';
 import { Chart, SOURCE_CODES, projectFundPrefix } from './chart';
 import { FundChartService } from './fund-chart.service';
+import { FundOperations, amountOf, invalid, pair } from './fund-operations';
 import { FundStatementsService, unspentOf } from './fund-statements.service';
 import { FundsRepository, type FundAccountRow, type ProjectRecord, type ProjectStatusName } from './funds.repository';
 
@@ -68,19 +68,6 @@ const METHOD_NAMES: Partial<Record<PaymentMethod, string>> = {
   [PaymentMethod.ONLINE]: 'online',
 };
 
-function invalid(field: string, reason: string): never {
-  throw ledgerError(LedgerErrorCode.InvalidRequest, [{ field, reason }]);
-}
-
-function amountOf(money: Money | undefined, field: string): bigint {
-  try {
-    return toMinorUnits(money?.amount ?? '', money?.currency || DEFAULT_CURRENCY);
-  } catch (error) {
-    if (!(error instanceof AmountError)) throw error;
-    return invalid(field, `is not a positive amount in fen (${error.problem})`);
-  }
-}
-
 /** A short code a household can read out to look its contribution up: "R-7K2M-Q9XD". */
 export function receiptCode(operationId: string): string {
   const alphabet = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
@@ -99,6 +86,7 @@ export class FundsService {
     @Inject(FundChartService) private readonly chart: FundChartService,
     @Inject(FundsRepository) private readonly funds: FundsRepository,
     @Inject(EntriesService) private readonly entries: EntriesService,
+    @Inject(FundOperations) private readonly operations: FundOperations,
     @Inject(JournalRepository) private readonly journal: JournalRepository,
     @Inject(FundStatementsService) private readonly statements: FundStatementsService,
   ) {}
@@ -129,12 +117,12 @@ export class FundsService {
 
   /** The district grants the community's happiness fund for a year; the money lands in its bank account. */
   async allocateBudget(request: AllocateBudgetRequest): Promise<OperationResult> {
-    const { header, bookId } = await this.operation(request.header);
+    const { header, bookId } = await this.operations.open(request.header);
     if (request.year < 2000 || request.year > 2100) invalid('year', 'must be a year such as 2026');
     const amount = amountOf(request.amount, 'amount.amount');
     const bank = await this.chart.account(bookId, Chart.communityBank());
     const fund = await this.chart.account(bookId, Chart.happinessFund(request.year));
-    return this.record(header, bookId, AllocateBudgetRequestSchema, request, {
+    return this.operations.record(header, bookId, toJsonString(AllocateBudgetRequestSchema, request), {
       postings: pair(bank, fund, amount),
       decisionRef: request.decisionRef,
       metadata: { operation: 'budget_allocation', year: String(request.year) },
@@ -142,12 +130,12 @@ export class FundsService {
   }
 
   async recordEstateFundIncome(request: RecordEstateFundIncomeRequest): Promise<OperationResult> {
-    const { header, bookId } = await this.operation(request.header);
+    const { header, bookId } = await this.operations.open(request.header);
     if (!request.estateRef.trim()) invalid('estate_ref', 'must name the estate');
     const amount = amountOf(request.amount, 'amount.amount');
     const committee = await this.chart.account(bookId, Chart.ownersCommittee(request.estateRef));
     const fund = await this.chart.account(bookId, Chart.estateFund(request.estateRef));
-    return this.record(header, bookId, RecordEstateFundIncomeRequestSchema, request, {
+    return this.operations.record(header, bookId, toJsonString(RecordEstateFundIncomeRequestSchema, request), {
       postings: pair(committee, fund, amount),
       metadata: { operation: 'estate_fund_income', estate: request.estateRef },
     });
@@ -155,7 +143,7 @@ export class FundsService {
 
   /** A household gives to a project; cash goes to the fundraising group, the rest to the bank or online account. */
   async contribute(request: ContributeRequest): Promise<OperationResult> {
-    const { header, bookId } = await this.operation(request.header);
+    const { header, bookId } = await this.operations.open(request.header);
     const project = await this.requireProject(bookId, request.projectRef);
     if (project.status === 'closed') return this.refusedUpFront(header, 'PROJECT_CLOSED');
     if (!request.householdRef.trim()) invalid('household_ref', 'must name the household');
@@ -167,7 +155,7 @@ export class FundsService {
     const custody = await this.chart.account(bookId, custodyAccount);
     const fund = await this.chart.account(bookId, Chart.projectFund(project.project_ref, FundingSource.SELF_RAISED));
     const code = receiptCode(header.operationId);
-    const result = await this.record(header, bookId, ContributeRequestSchema, request, {
+    const result = await this.operations.record(header, bookId, toJsonString(ContributeRequestSchema, request), {
       postings: pair(custody, fund, amount),
       metadata: { operation: 'contribution', project: project.project_ref, household: request.householdRef, method, receipt_code: code },
     });
@@ -176,7 +164,7 @@ export class FundsService {
 
   /** Reserves a grant from the happiness fund or the estate fund, authorised by a ballot. */
   async commitGrant(request: CommitGrantRequest): Promise<OperationResult> {
-    const { header, bookId } = await this.operation(request.header);
+    const { header, bookId } = await this.operations.open(request.header);
     const project = await this.requireProject(bookId, request.projectRef);
     if (!request.decisionRef.trim()) invalid('decision_ref', 'a grant needs the ballot that authorised it');
     const amount = amountOf(request.amount, 'amount.amount');
@@ -188,7 +176,7 @@ export class FundsService {
           : invalid('source', 'must be HAPPINESS_FUND or ESTATE_FUND');
     const fund = await this.chart.account(bookId, from);
     const projectFund = await this.chart.account(bookId, Chart.projectFund(project.project_ref, source));
-    return this.record(header, bookId, CommitGrantRequestSchema, request, {
+    return this.operations.record(header, bookId, toJsonString(CommitGrantRequestSchema, request), {
       kind: 'pending',
       postings: pair(fund, projectFund, amount),
       decisionRef: request.decisionRef,
@@ -198,14 +186,14 @@ export class FundsService {
 
   /** Pays out a commitment (all of it, or part; the rest is released). */
   async disburse(request: DisburseRequest): Promise<OperationResult> {
-    const { header, bookId } = await this.operation(request.header);
+    const { header, bookId } = await this.operations.open(request.header);
     if (!isUuid(request.commitmentId)) invalid('commitment_id', 'must be the operation id of the commitment');
     const amount = request.amount?.amount ? amountOf(request.amount, 'amount.amount') : null;
     const pending = amount === null ? [] : await this.pendingPair(request.commitmentId, amount);
     const commitment = (await this.journal.entry(request.commitmentId))?.metadata ?? {};
     const fulfilsPledge = commitment['operation'] === 'pledge';
     const code = receiptCode(header.operationId);
-    const result = await this.record(header, bookId, DisburseRequestSchema, request, {
+    const result = await this.operations.record(header, bookId, toJsonString(DisburseRequestSchema, request), {
       kind: 'post_pending',
       pendingId: request.commitmentId,
       postings: pending,
@@ -218,14 +206,14 @@ export class FundsService {
 
   /** A co-sponsor unit pays into the project; its money is kept as its own source. */
   async contributeAsCoSponsor(request: CoSponsorContributionRequest): Promise<OperationResult> {
-    const { header, bookId } = await this.operation(request.header);
+    const { header, bookId } = await this.operations.open(request.header);
     const project = await this.requireProject(bookId, request.projectRef);
     if (project.status === 'closed') return this.refusedUpFront(header, 'PROJECT_CLOSED');
     if (!/^[a-z0-9][a-z0-9_-]*$/.test(request.sponsor)) invalid('sponsor', 'must be the co-sponsor’s reference (a-z, 0-9, "-", "_")');
     const amount = amountOf(request.amount, 'amount.amount');
     const bank = await this.chart.account(bookId, Chart.communityBank());
     const fund = await this.chart.account(bookId, Chart.projectFund(project.project_ref, FundingSource.CO_SPONSOR, request.sponsor));
-    return this.record(header, bookId, CoSponsorContributionRequestSchema, request, {
+    return this.operations.record(header, bookId, toJsonString(CoSponsorContributionRequestSchema, request), {
       postings: pair(bank, fund, amount),
       metadata: { operation: 'co_sponsor_contribution', project: project.project_ref, sponsor: request.sponsor },
     });
@@ -233,7 +221,7 @@ export class FundsService {
 
   /** A household's promise, reserved until it is fulfilled (Disburse) or lapses at its date. */
   async pledge(request: PledgeRequest): Promise<OperationResult> {
-    const { header, bookId } = await this.operation(request.header);
+    const { header, bookId } = await this.operations.open(request.header);
     const project = await this.requireProject(bookId, request.projectRef);
     if (project.status === 'closed') return this.refusedUpFront(header, 'PROJECT_CLOSED');
     if (!request.householdRef.trim()) invalid('household_ref', 'must name the household');
@@ -241,7 +229,7 @@ export class FundsService {
     const amount = amountOf(request.amount, 'amount.amount');
     const bank = await this.chart.account(bookId, Chart.communityBank());
     const fund = await this.chart.account(bookId, Chart.projectFund(project.project_ref, FundingSource.SELF_RAISED));
-    return this.record(header, bookId, PledgeRequestSchema, request, {
+    return this.operations.record(header, bookId, toJsonString(PledgeRequestSchema, request), {
       kind: 'pending',
       postings: pair(bank, fund, amount),
       expiresAt: timestampDate(request.expiresAt!),
@@ -255,7 +243,7 @@ export class FundsService {
    * everything to the estate public fund.
    */
   async closeProject(request: CloseProjectRequest): Promise<MessageInitShape<typeof CloseProjectResultSchema>> {
-    const { header, bookId } = await this.operation(request.header);
+    const { header, bookId } = await this.operations.open(request.header);
     const project = await this.requireProject(bookId, request.projectRef);
     if (request.surplus === SurplusRule.UNSPECIFIED) invalid('surplus', 'must be REFUND_CONTRIBUTORS or TRANSFER_TO_ESTATE_FUND');
     if (project.status === 'closed') return { applied: false, refusal: 'PROJECT_CLOSED' };
@@ -265,14 +253,14 @@ export class FundsService {
     }
     const settlement = await this.settlement(bookId, project, accounts, request.surplus);
     const drafts = settlement.transfers.map((transfer, index) =>
-      this.draft(header, bookId, `${toJsonString(CloseProjectRequestSchema, request)}#${index}`, {
+      this.operations.draft(header, bookId, `${toJsonString(CloseProjectRequestSchema, request)}#${index}`, {
         id: index === 0 ? header.operationId : uuidFromSeed(`${header.operationId}#${index}`),
         postings: pair(transfer.from, transfer.to, transfer.amount),
         linked: index < settlement.transfers.length - 1,
         metadata: { operation: transfer.household ? 'refund' : 'surplus_transfer', project: project.project_ref, ...(transfer.household ? { household: transfer.household } : {}) },
       }),
     );
-    const outcomes = drafts.length > 0 ? await this.entries.record(drafts) : [];
+    const outcomes = drafts.length > 0 ? await this.operations.recordAll(drafts) : [];
     const failed = outcomes.find((outcome) => !outcome.applied);
     if (failed) return { applied: false, refusal: failed.refusal ?? '' };
     await this.funds.setStatus(bookId, project.project_ref, 'closed');
@@ -315,7 +303,7 @@ export class FundsService {
 
   /** Pays a payee from the project, split over its sources so the parts add up to the fen. */
   async pay(request: PayRequest): Promise<OperationResult> {
-    const { header, bookId } = await this.operation(request.header);
+    const { header, bookId } = await this.operations.open(request.header);
     const project = await this.requireProject(bookId, request.projectRef);
     if (project.status !== 'open_for_spending') return this.refusedUpFront(header, 'PROJECT_NOT_OPEN_FOR_SPENDING');
     if (!request.payee.trim()) invalid('payee', 'must name who is paid');
@@ -329,7 +317,7 @@ export class FundsService {
       ...parts.filter((part) => part.amount > 0n).map((part) => ({ accountId: part.accountId, side: 'debit' as const, amount: part.amount, currency: DEFAULT_CURRENCY })),
       { accountId: bank, side: 'credit', amount, currency: DEFAULT_CURRENCY },
     ];
-    return this.record(header, bookId, PayRequestSchema, request, {
+    return this.operations.record(header, bookId, toJsonString(PayRequestSchema, request), {
       postings,
       metadata: { operation: 'payment', project: project.project_ref, payee: request.payee, category: request.category },
     });
@@ -353,13 +341,7 @@ export class FundsService {
     ];
   }
 
-  private async operation(header: OperationHeader | undefined): Promise<{ header: OperationHeader; bookId: string }> {
-    if (!header) return invalid('header', 'is required');
-    if (!isUuid(header.operationId)) invalid('header.operation_id', 'must be a UUID chosen by the client');
-    if (!header.recordedBy.trim()) invalid('header.recorded_by', 'must name who recorded it');
-    if (header.effectiveDate && !/^\d{4}-\d{2}-\d{2}$/.test(header.effectiveDate)) invalid('header.effective_date', 'must be YYYY-MM-DD');
-    return { header, bookId: await this.chart.bookOf(header.communityRef) };
-  }
+
 
   private async requireProject(bookId: string, projectRef: string): Promise<ProjectRecord> {
     return (await this.funds.project(bookId, projectRef)) ?? notFound('project_ref');
@@ -369,48 +351,11 @@ export class FundsService {
     return { operationId: header.operationId, applied: false, refusal };
   }
 
-  private draft(header: OperationHeader, bookId: string, content: string, entry: DraftParts): EntryDraft {
-    return {
-      id: entry.id ?? header.operationId,
-      bookId,
-      kind: entry.kind ?? 'posted',
-      effectiveDate: header.effectiveDate || null,
-      memo: header.memo,
-      recordedBy: header.recordedBy,
-      evidence: header.evidence,
-      decisionRef: entry.decisionRef ?? '',
-      metadata: entry.metadata,
-      postings: entry.postings,
-      pendingId: entry.pendingId ?? null,
-      expiresAt: entry.expiresAt ?? null,
-      reversesEntryId: null,
-      linked: entry.linked ?? false,
-      fingerprint: createHash('sha256').update(content).digest('hex'),
-    };
-  }
 
-  private async record<D extends DescMessage>(header: OperationHeader, bookId: string, schema: D, request: MessageShape<D>, entry: DraftParts): Promise<OperationResult> {
-    const [outcome] = await this.entries.record([this.draft(header, bookId, toJsonString(schema, request), entry)]);
-    return {
-      operationId: header.operationId,
-      applied: outcome!.applied,
-      refusal: outcome!.refusal ?? '',
-      sequence: outcome!.sequence ?? 0n,
-      replayed: outcome!.replayed,
-    };
-  }
+
+
 }
 
-interface DraftParts {
-  readonly id?: string;
-  readonly kind?: EntryKindName;
-  readonly postings: PostingLine[];
-  readonly decisionRef?: string;
-  readonly pendingId?: string;
-  readonly expiresAt?: Date;
-  readonly linked?: boolean;
-  readonly metadata: Record<string, string>;
-}
 
 interface SettlementTransfer {
   readonly from: string;
@@ -458,12 +403,6 @@ export function splitPayment(
     });
 }
 
-function pair(debit: string, credit: string, amount: bigint): PostingLine[] {
-  return [
-    { accountId: debit, side: 'debit', amount, currency: DEFAULT_CURRENCY },
-    { accountId: credit, side: 'credit', amount, currency: DEFAULT_CURRENCY },
-  ];
-}
 
 function notFound(field: string): never {
   throw ledgerError(LedgerErrorCode.InvalidRequest, [{ field, reason: 'no such project' }]);

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file yishi/ledger/v1/funds.proto.
  */
 export const file_yishi_ledger_v1_funds: GenFile = /*@__PURE__*/
-  fileDesc("Cht5aXNoaS9sZWRnZXIvdjEvZnVuZHMucHJvdG8SD3lpc2hpLmxlZGdlci52MSK0AQoST3BlblByb2plY3RSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSFgoOY29tbXVuaXR5X25hbWUYAiABKAkSEwoLcHJvamVjdF9yZWYYAyABKAkSDwoHbmFtZV96aBgEIAEoCRIPCgduYW1lX2VuGAUgASgJEhIKCmVzdGF0ZV9yZWYYBiABKAkSJAoEY29zdBgHIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSLBAQoHUHJvamVjdBIVCg1jb21tdW5pdHlfcmVmGAEgASgJEhMKC3Byb2plY3RfcmVmGAIgASgJEg8KB25hbWVfemgYAyABKAkSDwoHbmFtZV9lbhgEIAEoCRISCgplc3RhdGVfcmVmGAUgASgJEiQKBGNvc3QYBiABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLgoGc3RhdHVzGAcgASgOMh4ueWlzaGkubGVkZ2VyLnYxLlByb2plY3RTdGF0dXMidQoXU2V0UHJvamVjdFN0YXR1c1JlcXVlc3QSFQoNY29tbXVuaXR5X3JlZhgBIAEoCRITCgtwcm9qZWN0X3JlZhgCIAEoCRIuCgZzdGF0dXMYAyABKA4yHi55aXNoaS5sZWRnZXIudjEuUHJvamVjdFN0YXR1cyKLAQoPT3BlcmF0aW9uSGVhZGVyEhQKDG9wZXJhdGlvbl9pZBgBIAEoCRIVCg1jb21tdW5pdHlfcmVmGAIgASgJEhMKC3JlY29yZGVkX2J5GAMgASgJEhAKCGV2aWRlbmNlGAQgASgJEhYKDmVmZmVjdGl2ZV9kYXRlGAUgASgJEgwKBG1lbW8YBiABKAkilQEKFUFsbG9jYXRlQnVkZ2V0UmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEgwKBHllYXIYAiABKAUSJgoGYW1vdW50GAMgASgLMhYueWlzaGkuY29tbW9uLnYxLk1vbmV5EhQKDGRlY2lzaW9uX3JlZhgEIAEoCSKNAQodUmVjb3JkRXN0YXRlRnVuZEluY29tZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchISCgplc3RhdGVfcmVmGAIgASgJEiYKBmFtb3VudBgDIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSLJAQoRQ29udHJpYnV0ZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchITCgtwcm9qZWN0X3JlZhgCIAEoCRIVCg1ob3VzZWhvbGRfcmVmGAMgASgJEiYKBmFtb3VudBgEIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRIuCgZtZXRob2QYBSABKA4yHi55aXNoaS5sZWRnZXIudjEuUGF5bWVudE1ldGhvZCLXAQoSQ29tbWl0R3JhbnRSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEwoLcHJvamVjdF9yZWYYAiABKAkSLgoGc291cmNlGAMgASgOMh4ueWlzaGkubGVkZ2VyLnYxLkZ1bmRpbmdTb3VyY2USDAoEeWVhchgEIAEoBRImCgZhbW91bnQYBSABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSFAoMZGVjaXNpb25fcmVmGAYgASgJIoIBCg9EaXNidXJzZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchIVCg1jb21taXRtZW50X2lkGAIgASgJEiYKBmFtb3VudBgDIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSL5AQoKUGF5UmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEhMKC3Byb2plY3RfcmVmGAIgASgJEg0KBXBheWVlGAMgASgJEhAKCGNhdGVnb3J5GAQgASgJEiYKBmFtb3VudBgFIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRIpCgVzcGxpdBgGIAEoDjIaLnlpc2hpLmxlZGdlci52MS5TcGxpdFJ1bGUSMAoIcHJpb3JpdHkYByADKA4yHi55aXNoaS5sZWRnZXIudjEuRnVuZGluZ1NvdXJjZSKeAQocQ29TcG9uc29yQ29udHJpYnV0aW9uUmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEhMKC3Byb2plY3RfcmVmGAIgASgJEg8KB3Nwb25zb3IYAyABKAkSJgoGYW1vdW50GAQgASgLMhYueWlzaGkuY29tbW9uLnYxLk1vbmV5IsUBCg1QbGVkZ2VSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEwoLcHJvamVjdF9yZWYYAiABKAkSFQoNaG91c2Vob2xkX3JlZhgDIAEoCRImCgZhbW91bnQYBCABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLgoKZXhwaXJlc19hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiiwEKE0Nsb3NlUHJvamVjdFJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchITCgtwcm9qZWN0X3JlZhgCIAEoCRItCgdzdXJwbHVzGAMgASgOMhwueWlzaGkubGVkZ2VyLnYxLlN1cnBsdXNSdWxlIi8KBlJlZnVuZBIVCg1ob3VzZWhvbGRfcmVmGAEgASgJEg4KBmFtb3VudBgCIAEoCSKEAQoSQ2xvc2VQcm9qZWN0UmVzdWx0Eg8KB2FwcGxpZWQYASABKAgSDwoHcmVmdXNhbBgCIAEoCRIoCgdyZWZ1bmRzGAMgAygLMhcueWlzaGkubGVkZ2VyLnYxLlJlZnVuZBIiChp0cmFuc2ZlcnJlZF90b19lc3RhdGVfZnVuZBgEIAEoCSKDAQoPT3BlcmF0aW9uUmVzdWx0EhQKDG9wZXJhdGlvbl9pZBgBIAEoCRIPCgdhcHBsaWVkGAIgASgIEg8KB3JlZnVzYWwYAyABKAkSEAoIc2VxdWVuY2UYBCABKAMSFAoMcmVjZWlwdF9jb2RlGAUgASgJEhAKCHJlcGxheWVkGAYgASgIIkYKGEdldFNvdXJjZXNBbmRVc2VzUmVxdWVzdBIVCg1jb21tdW5pdHlfcmVmGAEgASgJEhMKC3Byb2plY3RfcmVmGAIgASgJIpQBCgpTb3VyY2VMaW5lEi4KBnNvdXJjZRgBIAEoDjIeLnlpc2hpLmxlZGdlci52MS5GdW5kaW5nU291cmNlEg8KB3Nwb25zb3IYAiABKAkSEQoJY29tbWl0dGVkGAMgASgJEhAKCHJlY2VpdmVkGAQgASgJEg0KBXNwZW50GAUgASgJEhEKCXJlbWFpbmluZxgGIAEoCSI6CgdVc2VMaW5lEg0KBXBheWVlGAEgASgJEhAKCGNhdGVnb3J5GAIgASgJEg4KBmFtb3VudBgDIAEoCSKYAgoOU291cmNlc0FuZFVzZXMSEwoLcHJvamVjdF9yZWYYASABKAkSEAoIY3VycmVuY3kYAiABKAkSDAoEY29zdBgDIAEoCRIsCgdzb3VyY2VzGAQgAygLMhsueWlzaGkubGVkZ2VyLnYxLlNvdXJjZUxpbmUSJgoEdXNlcxgFIAMoCzIYLnlpc2hpLmxlZGdlci52MS5Vc2VMaW5lEhUKDXRvdGFsX3NvdXJjZXMYBiABKAkSEgoKdG90YWxfdXNlcxgHIAEoCRIXCg90b3RhbF9yZW1haW5pbmcYCCABKAkSEwoLZnVuZGluZ19nYXAYCSABKAkSEAoIbGV2ZXJhZ2UYCiABKAkSEAoIYmFsYW5jZXMYCyABKAgiRAodR2V0SGFwcGluZXNzRnVuZEJ1ZGdldFJlcXVlc3QSFQoNY29tbXVuaXR5X3JlZhgBIAEoCRIMCgR5ZWFyGAIgASgFIk4KEUJ1ZGdldFByb2plY3RMaW5lEhMKC3Byb2plY3RfcmVmGAEgASgJEhEKCWNvbW1pdHRlZBgCIAEoCRIRCglkaXNidXJzZWQYAyABKAkipQEKE0hhcHBpbmVzc0Z1bmRCdWRnZXQSDAoEeWVhchgBIAEoBRIRCglhbGxvY2F0ZWQYAiABKAkSEQoJY29tbWl0dGVkGAMgASgJEhEKCWRpc2J1cnNlZBgEIAEoCRIRCglhdmFpbGFibGUYBSABKAkSNAoIcHJvamVjdHMYBiADKAsyIi55aXNoaS5sZWRnZXIudjEuQnVkZ2V0UHJvamVjdExpbmUiTAocR2V0SG91c2Vob2xkU3RhdGVtZW50UmVxdWVzdBIVCg1jb21tdW5pdHlfcmVmGAEgASgJEhUKDWhvdXNlaG9sZF9yZWYYAiABKAkiWAoVSG91c2Vob2xkUGF5bWVudFNoYXJlEg0KBXBheWVlGAEgASgJEhAKCGNhdGVnb3J5GAIgASgJEg8KB3BheW1lbnQYAyABKAkSDQoFc2hhcmUYBCABKAkilwEKFEhvdXNlaG9sZFByb2plY3RMaW5lEhMKC3Byb2plY3RfcmVmGAEgASgJEg0KBWdpdmVuGAIgASgJEjgKCHBheW1lbnRzGAMgAygLMiYueWlzaGkubGVkZ2VyLnYxLkhvdXNlaG9sZFBheW1lbnRTaGFyZRIPCgd1bnNwZW50GAQgASgJEhAKCHJlZnVuZGVkGAUgASgJInkKEkhvdXNlaG9sZFN0YXRlbWVudBIVCg1ob3VzZWhvbGRfcmVmGAEgASgJEhMKC3RvdGFsX2dpdmVuGAIgASgJEjcKCHByb2plY3RzGAMgAygLMiUueWlzaGkubGVkZ2VyLnYxLkhvdXNlaG9sZFByb2plY3RMaW5lKpsBCg1Qcm9qZWN0U3RhdHVzEh4KGlBST0pFQ1RfU1RBVFVTX1VOU1BFQ0lGSUVEEAASKQolUFJPSkVDVF9TVEFUVVNfT1BFTl9GT1JfQ09OVFJJQlVUSU9OUxABEiQKIFBST0pFQ1RfU1RBVFVTX09QRU5fRk9SX1NQRU5ESU5HEAISGQoVUFJPSkVDVF9TVEFUVVNfQ0xPU0VEEAMqsQEKDUZ1bmRpbmdTb3VyY2USHgoaRlVORElOR19TT1VSQ0VfVU5TUEVDSUZJRUQQABIeChpGVU5ESU5HX1NPVVJDRV9TRUxGX1JBSVNFRBABEh4KGkZVTkRJTkdfU09VUkNFX0VTVEFURV9GVU5EEAISIQodRlVORElOR19TT1VSQ0VfSEFQUElORVNTX0ZVTkQQAxIdChlGVU5ESU5HX1NPVVJDRV9DT19TUE9OU09SEAQqfAoNUGF5bWVudE1ldGhvZBIeChpQQVlNRU5UX01FVEhPRF9VTlNQRUNJRklFRBAAEhcKE1BBWU1FTlRfTUVUSE9EX0NBU0gQARIXChNQQVlNRU5UX01FVEhPRF9CQU5LEAISGQoVUEFZTUVOVF9NRVRIT0RfT05MSU5FEAMqWQoJU3BsaXRSdWxlEhoKFlNQTElUX1JVTEVfVU5TUEVDSUZJRUQQABIXChNTUExJVF9SVUxFX1BST19SQVRBEAESFwoTU1BMSVRfUlVMRV9QUklPUklUWRACKnsKC1N1cnBsdXNSdWxlEhwKGFNVUlBMVVNfUlVMRV9VTlNQRUNJRklFRBAAEiQKIFNVUlBMVVNfUlVMRV9SRUZVTkRfQ09OVFJJQlVUT1JTEAESKAokU1VSUExVU19SVUxFX1RSQU5TRkVSX1RPX0VTVEFURV9GVU5EEAIyog4KDEZ1bmRzU2VydmljZRJsCgtPcGVuUHJvamVjdBIjLnlpc2hpLmxlZGdlci52MS5PcGVuUHJvamVjdFJlcXVlc3QaGC55aXNoaS5sZWRnZXIudjEuUHJvamVjdCIeyvMYGmxlZGdlci5mdW5kcy5wcm9qZWN0cy5vcGVuEnwKEFNldFByb2plY3RTdGF0dXMSKC55aXNoaS5sZWRnZXIudjEuU2V0UHJvamVjdFN0YXR1c1JlcXVlc3QaGC55aXNoaS5sZWRnZXIudjEuUHJvamVjdCIkyvMYIGxlZGdlci5mdW5kcy5wcm9qZWN0cy5zZXRfc3RhdHVzEnwKDkFsbG9jYXRlQnVkZ2V0EiYueWlzaGkubGVkZ2VyLnYxLkFsbG9jYXRlQnVkZ2V0UmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiIMrzGBxsZWRnZXIuZnVuZHMuYnVkZ2V0LmFsbG9jYXRlEo8BChZSZWNvcmRFc3RhdGVGdW5kSW5jb21lEi4ueWlzaGkubGVkZ2VyLnYxLlJlY29yZEVzdGF0ZUZ1bmRJbmNvbWVSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIjyvMYH2xlZGdlci5mdW5kcy5lc3RhdGVfZnVuZC5pbmNvbWUSeQoKQ29udHJpYnV0ZRIiLnlpc2hpLmxlZGdlci52MS5Db250cmlidXRlUmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiJcrzGCFsZWRnZXIuZnVuZHMuY29udHJpYnV0aW9ucy5yZWNvcmQSeQoLQ29tbWl0R3JhbnQSIy55aXNoaS5sZWRnZXIudjEuQ29tbWl0R3JhbnRSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIjyvMYH2xlZGdlci5mdW5kcy5jb21taXRtZW50cy5jb21taXQSdQoIRGlzYnVyc2USIC55aXNoaS5sZWRnZXIudjEuRGlzYnVyc2VSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIlyvMYIWxlZGdlci5mdW5kcy5jb21taXRtZW50cy5kaXNidXJzZRJjCgNQYXkSGy55aXNoaS5sZWRnZXIudjEuUGF5UmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiHcrzGBlsZWRnZXIuZnVuZHMucGF5bWVudHMucGF5EpEBChVDb250cmlidXRlQXNDb1Nwb25zb3ISLS55aXNoaS5sZWRnZXIudjEuQ29TcG9uc29yQ29udHJpYnV0aW9uUmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiJ8rzGCNsZWRnZXIuZnVuZHMuY29fc3BvbnNvcnMuY29udHJpYnV0ZRJrCgZQbGVkZ2USHi55aXNoaS5sZWRnZXIudjEuUGxlZGdlUmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiH8rzGBtsZWRnZXIuZnVuZHMucGxlZGdlcy5yZWNvcmQSegoMQ2xvc2VQcm9qZWN0EiQueWlzaGkubGVkZ2VyLnYxLkNsb3NlUHJvamVjdFJlcXVlc3QaIy55aXNoaS5sZWRnZXIudjEuQ2xvc2VQcm9qZWN0UmVzdWx0Ih/K8xgbbGVkZ2VyLmZ1bmRzLnByb2plY3RzLmNsb3NlEo0BChFHZXRTb3VyY2VzQW5kVXNlcxIpLnlpc2hpLmxlZGdlci52MS5HZXRTb3VyY2VzQW5kVXNlc1JlcXVlc3QaHy55aXNoaS5sZWRnZXIudjEuU291cmNlc0FuZFVzZXMiLMrzGChsZWRnZXIuZnVuZHMuc3RhdGVtZW50cy5zb3VyY2VzX2FuZF91c2VzEqEBChZHZXRIYXBwaW5lc3NGdW5kQnVkZ2V0Ei4ueWlzaGkubGVkZ2VyLnYxLkdldEhhcHBpbmVzc0Z1bmRCdWRnZXRSZXF1ZXN0GiQueWlzaGkubGVkZ2VyLnYxLkhhcHBpbmVzc0Z1bmRCdWRnZXQiMcrzGC1sZWRnZXIuZnVuZHMuc3RhdGVtZW50cy5oYXBwaW5lc3NfZnVuZF9idWRnZXQSkgEKFUdldEhvdXNlaG9sZFN0YXRlbWVudBItLnlpc2hpLmxlZGdlci52MS5HZXRIb3VzZWhvbGRTdGF0ZW1lbnRSZXF1ZXN0GiMueWlzaGkubGVkZ2VyLnYxLkhvdXNlaG9sZFN0YXRlbWVudCIlyvMYIWxlZGdlci5mdW5kcy5zdGF0ZW1lbnRzLmhvdXNlaG9sZGIGcHJvdG8z", [file_google_protobuf_timestamp, file_yishi_common_v1_envelope, file_yishi_options_v1_options]);
+  fileDesc("Cht5aXNoaS9sZWRnZXIvdjEvZnVuZHMucHJvdG8SD3lpc2hpLmxlZGdlci52MSK0AQoST3BlblByb2plY3RSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSFgoOY29tbXVuaXR5X25hbWUYAiABKAkSEwoLcHJvamVjdF9yZWYYAyABKAkSDwoHbmFtZV96aBgEIAEoCRIPCgduYW1lX2VuGAUgASgJEhIKCmVzdGF0ZV9yZWYYBiABKAkSJAoEY29zdBgHIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSLBAQoHUHJvamVjdBIVCg1jb21tdW5pdHlfcmVmGAEgASgJEhMKC3Byb2plY3RfcmVmGAIgASgJEg8KB25hbWVfemgYAyABKAkSDwoHbmFtZV9lbhgEIAEoCRISCgplc3RhdGVfcmVmGAUgASgJEiQKBGNvc3QYBiABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLgoGc3RhdHVzGAcgASgOMh4ueWlzaGkubGVkZ2VyLnYxLlByb2plY3RTdGF0dXMidQoXU2V0UHJvamVjdFN0YXR1c1JlcXVlc3QSFQoNY29tbXVuaXR5X3JlZhgBIAEoCRITCgtwcm9qZWN0X3JlZhgCIAEoCRIuCgZzdGF0dXMYAyABKA4yHi55aXNoaS5sZWRnZXIudjEuUHJvamVjdFN0YXR1cyKLAQoPT3BlcmF0aW9uSGVhZGVyEhQKDG9wZXJhdGlvbl9pZBgBIAEoCRIVCg1jb21tdW5pdHlfcmVmGAIgASgJEhMKC3JlY29yZGVkX2J5GAMgASgJEhAKCGV2aWRlbmNlGAQgASgJEhYKDmVmZmVjdGl2ZV9kYXRlGAUgASgJEgwKBG1lbW8YBiABKAkilQEKFUFsbG9jYXRlQnVkZ2V0UmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEgwKBHllYXIYAiABKAUSJgoGYW1vdW50GAMgASgLMhYueWlzaGkuY29tbW9uLnYxLk1vbmV5EhQKDGRlY2lzaW9uX3JlZhgEIAEoCSKNAQodUmVjb3JkRXN0YXRlRnVuZEluY29tZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchISCgplc3RhdGVfcmVmGAIgASgJEiYKBmFtb3VudBgDIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSLJAQoRQ29udHJpYnV0ZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchITCgtwcm9qZWN0X3JlZhgCIAEoCRIVCg1ob3VzZWhvbGRfcmVmGAMgASgJEiYKBmFtb3VudBgEIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRIuCgZtZXRob2QYBSABKA4yHi55aXNoaS5sZWRnZXIudjEuUGF5bWVudE1ldGhvZCLXAQoSQ29tbWl0R3JhbnRSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEwoLcHJvamVjdF9yZWYYAiABKAkSLgoGc291cmNlGAMgASgOMh4ueWlzaGkubGVkZ2VyLnYxLkZ1bmRpbmdTb3VyY2USDAoEeWVhchgEIAEoBRImCgZhbW91bnQYBSABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSFAoMZGVjaXNpb25fcmVmGAYgASgJIoIBCg9EaXNidXJzZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchIVCg1jb21taXRtZW50X2lkGAIgASgJEiYKBmFtb3VudBgDIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSL5AQoKUGF5UmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEhMKC3Byb2plY3RfcmVmGAIgASgJEg0KBXBheWVlGAMgASgJEhAKCGNhdGVnb3J5GAQgASgJEiYKBmFtb3VudBgFIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRIpCgVzcGxpdBgGIAEoDjIaLnlpc2hpLmxlZGdlci52MS5TcGxpdFJ1bGUSMAoIcHJpb3JpdHkYByADKA4yHi55aXNoaS5sZWRnZXIudjEuRnVuZGluZ1NvdXJjZSKeAQocQ29TcG9uc29yQ29udHJpYnV0aW9uUmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEhMKC3Byb2plY3RfcmVmGAIgASgJEg8KB3Nwb25zb3IYAyABKAkSJgoGYW1vdW50GAQgASgLMhYueWlzaGkuY29tbW9uLnYxLk1vbmV5IsUBCg1QbGVkZ2VSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEwoLcHJvamVjdF9yZWYYAiABKAkSFQoNaG91c2Vob2xkX3JlZhgDIAEoCRImCgZhbW91bnQYBCABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLgoKZXhwaXJlc19hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiiwEKE0Nsb3NlUHJvamVjdFJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchITCgtwcm9qZWN0X3JlZhgCIAEoCRItCgdzdXJwbHVzGAMgASgOMhwueWlzaGkubGVkZ2VyLnYxLlN1cnBsdXNSdWxlIi8KBlJlZnVuZBIVCg1ob3VzZWhvbGRfcmVmGAEgASgJEg4KBmFtb3VudBgCIAEoCSKEAQoSQ2xvc2VQcm9qZWN0UmVzdWx0Eg8KB2FwcGxpZWQYASABKAgSDwoHcmVmdXNhbBgCIAEoCRIoCgdyZWZ1bmRzGAMgAygLMhcueWlzaGkubGVkZ2VyLnYxLlJlZnVuZBIiChp0cmFuc2ZlcnJlZF90b19lc3RhdGVfZnVuZBgEIAEoCSJoCg1MZXZ5SG91c2Vob2xkEhUKDWhvdXNlaG9sZF9yZWYYASABKAkSLAoEdHlwZRgCIAEoDjIeLnlpc2hpLmxlZGdlci52MS5Ib3VzZWhvbGRUeXBlEhIKCmZsb29yX2FyZWEYAyABKAkingMKEUNyZWF0ZUxldnlSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEAoIbGV2eV9yZWYYAiABKAkSDwoHbmFtZV96aBgDIAEoCRIpCgViYXNpcxgEIAEoDjIaLnlpc2hpLmxlZGdlci52MS5MZXZ5QmFzaXMSLQoNb2NjdXBpZWRfcmF0ZRgFIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRIrCgt2YWNhbnRfcmF0ZRgGIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRI1ChVyYXRlX3Blcl9zcXVhcmVfbWV0cmUYByABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLAoMZXF1YWxfYW1vdW50GAggASgLMhYueWlzaGkuY29tbW9uLnYxLk1vbmV5EjIKCmhvdXNlaG9sZHMYCSADKAsyHi55aXNoaS5sZWRnZXIudjEuTGV2eUhvdXNlaG9sZBIUCgxkZWNpc2lvbl9yZWYYCiABKAkiVQoKTGV2eVJlc3VsdBIPCgdhcHBsaWVkGAEgASgIEg8KB3JlZnVzYWwYAiABKAkSEQoJdG90YWxfZHVlGAMgASgJEhIKCmhvdXNlaG9sZHMYBCABKAUiwwEKDlBheUxldnlSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEAoIbGV2eV9yZWYYAiABKAkSFQoNaG91c2Vob2xkX3JlZhgDIAEoCRImCgZhbW91bnQYBCABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLgoGbWV0aG9kGAUgASgOMh4ueWlzaGkubGVkZ2VyLnYxLlBheW1lbnRNZXRob2QiQAoVR2V0TGV2eUFycmVhcnNSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSEAoIbGV2eV9yZWYYAiABKAkiVQoMTGV2eVBvc2l0aW9uEhUKDWhvdXNlaG9sZF9yZWYYASABKAkSCwoDZHVlGAIgASgJEgwKBHBhaWQYAyABKAkSEwoLb3V0c3RhbmRpbmcYBCABKAkidgoLTGV2eUFycmVhcnMSEAoIbGV2eV9yZWYYASABKAkSEQoJdG90YWxfZHVlGAIgASgJEhIKCnRvdGFsX3BhaWQYAyABKAkSLgoHYXJyZWFycxgEIAMoCzIdLnlpc2hpLmxlZGdlci52MS5MZXZ5UG9zaXRpb24igwEKD09wZXJhdGlvblJlc3VsdBIUCgxvcGVyYXRpb25faWQYASABKAkSDwoHYXBwbGllZBgCIAEoCBIPCgdyZWZ1c2FsGAMgASgJEhAKCHNlcXVlbmNlGAQgASgDEhQKDHJlY2VpcHRfY29kZRgFIAEoCRIQCghyZXBsYXllZBgGIAEoCCJGChhHZXRTb3VyY2VzQW5kVXNlc1JlcXVlc3QSFQoNY29tbXVuaXR5X3JlZhgBIAEoCRITCgtwcm9qZWN0X3JlZhgCIAEoCSKUAQoKU291cmNlTGluZRIuCgZzb3VyY2UYASABKA4yHi55aXNoaS5sZWRnZXIudjEuRnVuZGluZ1NvdXJjZRIPCgdzcG9uc29yGAIgASgJEhEKCWNvbW1pdHRlZBgDIAEoCRIQCghyZWNlaXZlZBgEIAEoCRINCgVzcGVudBgFIAEoCRIRCglyZW1haW5pbmcYBiABKAkiOgoHVXNlTGluZRINCgVwYXllZRgBIAEoCRIQCghjYXRlZ29yeRgCIAEoCRIOCgZhbW91bnQYAyABKAkimAIKDlNvdXJjZXNBbmRVc2VzEhMKC3Byb2plY3RfcmVmGAEgASgJEhAKCGN1cnJlbmN5GAIgASgJEgwKBGNvc3QYAyABKAkSLAoHc291cmNlcxgEIAMoCzIbLnlpc2hpLmxlZGdlci52MS5Tb3VyY2VMaW5lEiYKBHVzZXMYBSADKAsyGC55aXNoaS5sZWRnZXIudjEuVXNlTGluZRIVCg10b3RhbF9zb3VyY2VzGAYgASgJEhIKCnRvdGFsX3VzZXMYByABKAkSFwoPdG90YWxfcmVtYWluaW5nGAggASgJEhMKC2Z1bmRpbmdfZ2FwGAkgASgJEhAKCGxldmVyYWdlGAogASgJEhAKCGJhbGFuY2VzGAsgASgIIkQKHUdldEhhcHBpbmVzc0Z1bmRCdWRnZXRSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSDAoEeWVhchgCIAEoBSJOChFCdWRnZXRQcm9qZWN0TGluZRITCgtwcm9qZWN0X3JlZhgBIAEoCRIRCgljb21taXR0ZWQYAiABKAkSEQoJZGlzYnVyc2VkGAMgASgJIqUBChNIYXBwaW5lc3NGdW5kQnVkZ2V0EgwKBHllYXIYASABKAUSEQoJYWxsb2NhdGVkGAIgASgJEhEKCWNvbW1pdHRlZBgDIAEoCRIRCglkaXNidXJzZWQYBCABKAkSEQoJYXZhaWxhYmxlGAUgASgJEjQKCHByb2plY3RzGAYgAygLMiIueWlzaGkubGVkZ2VyLnYxLkJ1ZGdldFByb2plY3RMaW5lIkwKHEdldEhvdXNlaG9sZFN0YXRlbWVudFJlcXVlc3QSFQoNY29tbXVuaXR5X3JlZhgBIAEoCRIVCg1ob3VzZWhvbGRfcmVmGAIgASgJIlgKFUhvdXNlaG9sZFBheW1lbnRTaGFyZRINCgVwYXllZRgBIAEoCRIQCghjYXRlZ29yeRgCIAEoCRIPCgdwYXltZW50GAMgASgJEg0KBXNoYXJlGAQgASgJIpcBChRIb3VzZWhvbGRQcm9qZWN0TGluZRITCgtwcm9qZWN0X3JlZhgBIAEoCRINCgVnaXZlbhgCIAEoCRI4CghwYXltZW50cxgDIAMoCzImLnlpc2hpLmxlZGdlci52MS5Ib3VzZWhvbGRQYXltZW50U2hhcmUSDwoHdW5zcGVudBgEIAEoCRIQCghyZWZ1bmRlZBgFIAEoCSJ5ChJIb3VzZWhvbGRTdGF0ZW1lbnQSFQoNaG91c2Vob2xkX3JlZhgBIAEoCRITCgt0b3RhbF9naXZlbhgCIAEoCRI3Cghwcm9qZWN0cxgDIAMoCzIlLnlpc2hpLmxlZGdlci52MS5Ib3VzZWhvbGRQcm9qZWN0TGluZSqbAQoNUHJvamVjdFN0YXR1cxIeChpQUk9KRUNUX1NUQVRVU19VTlNQRUNJRklFRBAAEikKJVBST0pFQ1RfU1RBVFVTX09QRU5fRk9SX0NPTlRSSUJVVElPTlMQARIkCiBQUk9KRUNUX1NUQVRVU19PUEVOX0ZPUl9TUEVORElORxACEhkKFVBST0pFQ1RfU1RBVFVTX0NMT1NFRBADKrEBCg1GdW5kaW5nU291cmNlEh4KGkZVTkRJTkdfU09VUkNFX1VOU1BFQ0lGSUVEEAASHgoaRlVORElOR19TT1VSQ0VfU0VMRl9SQUlTRUQQARIeChpGVU5ESU5HX1NPVVJDRV9FU1RBVEVfRlVORBACEiEKHUZVTkRJTkdfU09VUkNFX0hBUFBJTkVTU19GVU5EEAMSHQoZRlVORElOR19TT1VSQ0VfQ09fU1BPTlNPUhAEKnwKDVBheW1lbnRNZXRob2QSHgoaUEFZTUVOVF9NRVRIT0RfVU5TUEVDSUZJRUQQABIXChNQQVlNRU5UX01FVEhPRF9DQVNIEAESFwoTUEFZTUVOVF9NRVRIT0RfQkFOSxACEhkKFVBBWU1FTlRfTUVUSE9EX09OTElORRADKlkKCVNwbGl0UnVsZRIaChZTUExJVF9SVUxFX1VOU1BFQ0lGSUVEEAASFwoTU1BMSVRfUlVMRV9QUk9fUkFUQRABEhcKE1NQTElUX1JVTEVfUFJJT1JJVFkQAip7CgtTdXJwbHVzUnVsZRIcChhTVVJQTFVTX1JVTEVfVU5TUEVDSUZJRUQQABIkCiBTVVJQTFVTX1JVTEVfUkVGVU5EX0NPTlRSSUJVVE9SUxABEigKJFNVUlBMVVNfUlVMRV9UUkFOU0ZFUl9UT19FU1RBVEVfRlVORBACKmcKDUhvdXNlaG9sZFR5cGUSHgoaSE9VU0VIT0xEX1RZUEVfVU5TUEVDSUZJRUQQABIbChdIT1VTRUhPTERfVFlQRV9PQ0NVUElFRBABEhkKFUhPVVNFSE9MRF9UWVBFX1ZBQ0FOVBACKncKCUxldnlCYXNpcxIaChZMRVZZX0JBU0lTX1VOU1BFQ0lGSUVEEAASHQoZTEVWWV9CQVNJU19IT1VTRUhPTERfVFlQRRABEhkKFUxFVllfQkFTSVNfRkxPT1JfQVJFQRACEhQKEExFVllfQkFTSVNfRVFVQUwQAzL1EAoMRnVuZHNTZXJ2aWNlEmwKC09wZW5Qcm9qZWN0EiMueWlzaGkubGVkZ2VyLnYxLk9wZW5Qcm9qZWN0UmVxdWVzdBoYLnlpc2hpLmxlZGdlci52MS5Qcm9qZWN0Ih7K8xgabGVkZ2VyLmZ1bmRzLnByb2plY3RzLm9wZW4SfAoQU2V0UHJvamVjdFN0YXR1cxIoLnlpc2hpLmxlZGdlci52MS5TZXRQcm9qZWN0U3RhdHVzUmVxdWVzdBoYLnlpc2hpLmxlZGdlci52MS5Qcm9qZWN0IiTK8xggbGVkZ2VyLmZ1bmRzLnByb2plY3RzLnNldF9zdGF0dXMSfAoOQWxsb2NhdGVCdWRnZXQSJi55aXNoaS5sZWRnZXIudjEuQWxsb2NhdGVCdWRnZXRSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIgyvMYHGxlZGdlci5mdW5kcy5idWRnZXQuYWxsb2NhdGUSjwEKFlJlY29yZEVzdGF0ZUZ1bmRJbmNvbWUSLi55aXNoaS5sZWRnZXIudjEuUmVjb3JkRXN0YXRlRnVuZEluY29tZVJlcXVlc3QaIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uUmVzdWx0IiPK8xgfbGVkZ2VyLmZ1bmRzLmVzdGF0ZV9mdW5kLmluY29tZRJ5CgpDb250cmlidXRlEiIueWlzaGkubGVkZ2VyLnYxLkNvbnRyaWJ1dGVSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIlyvMYIWxlZGdlci5mdW5kcy5jb250cmlidXRpb25zLnJlY29yZBJ5CgtDb21taXRHcmFudBIjLnlpc2hpLmxlZGdlci52MS5Db21taXRHcmFudFJlcXVlc3QaIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uUmVzdWx0IiPK8xgfbGVkZ2VyLmZ1bmRzLmNvbW1pdG1lbnRzLmNvbW1pdBJ1CghEaXNidXJzZRIgLnlpc2hpLmxlZGdlci52MS5EaXNidXJzZVJlcXVlc3QaIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uUmVzdWx0IiXK8xghbGVkZ2VyLmZ1bmRzLmNvbW1pdG1lbnRzLmRpc2J1cnNlEmMKA1BheRIbLnlpc2hpLmxlZGdlci52MS5QYXlSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIdyvMYGWxlZGdlci5mdW5kcy5wYXltZW50cy5wYXkSkQEKFUNvbnRyaWJ1dGVBc0NvU3BvbnNvchItLnlpc2hpLmxlZGdlci52MS5Db1Nwb25zb3JDb250cmlidXRpb25SZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCInyvMYI2xlZGdlci5mdW5kcy5jb19zcG9uc29ycy5jb250cmlidXRlEmsKBlBsZWRnZRIeLnlpc2hpLmxlZGdlci52MS5QbGVkZ2VSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIfyvMYG2xlZGdlci5mdW5kcy5wbGVkZ2VzLnJlY29yZBJ6CgxDbG9zZVByb2plY3QSJC55aXNoaS5sZWRnZXIudjEuQ2xvc2VQcm9qZWN0UmVxdWVzdBojLnlpc2hpLmxlZGdlci52MS5DbG9zZVByb2plY3RSZXN1bHQiH8rzGBtsZWRnZXIuZnVuZHMucHJvamVjdHMuY2xvc2USbQoKQ3JlYXRlTGV2eRIiLnlpc2hpLmxlZGdlci52MS5DcmVhdGVMZXZ5UmVxdWVzdBobLnlpc2hpLmxlZGdlci52MS5MZXZ5UmVzdWx0Ih7K8xgabGVkZ2VyLmZ1bmRzLmxldmllcy5jcmVhdGUSaQoHUGF5TGV2eRIfLnlpc2hpLmxlZGdlci52MS5QYXlMZXZ5UmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiG8rzGBdsZWRnZXIuZnVuZHMubGV2aWVzLnBheRJ3Cg5HZXRMZXZ5QXJyZWFycxImLnlpc2hpLmxlZGdlci52MS5HZXRMZXZ5QXJyZWFyc1JlcXVlc3QaHC55aXNoaS5sZWRnZXIudjEuTGV2eUFycmVhcnMiH8rzGBtsZWRnZXIuZnVuZHMubGV2aWVzLmFycmVhcnMSjQEKEUdldFNvdXJjZXNBbmRVc2VzEikueWlzaGkubGVkZ2VyLnYxLkdldFNvdXJjZXNBbmRVc2VzUmVxdWVzdBofLnlpc2hpLmxlZGdlci52MS5Tb3VyY2VzQW5kVXNlcyIsyvMYKGxlZGdlci5mdW5kcy5zdGF0ZW1lbnRzLnNvdXJjZXNfYW5kX3VzZXMSoQEKFkdldEhhcHBpbmVzc0Z1bmRCdWRnZXQSLi55aXNoaS5sZWRnZXIudjEuR2V0SGFwcGluZXNzRnVuZEJ1ZGdldFJlcXVlc3QaJC55aXNoaS5sZWRnZXIudjEuSGFwcGluZXNzRnVuZEJ1ZGdldCIxyvMYLWxlZGdlci5mdW5kcy5zdGF0ZW1lbnRzLmhhcHBpbmVzc19mdW5kX2J1ZGdldBKSAQoVR2V0SG91c2Vob2xkU3RhdGVtZW50Ei0ueWlzaGkubGVkZ2VyLnYxLkdldEhvdXNlaG9sZFN0YXRlbWVudFJlcXVlc3QaIy55aXNoaS5sZWRnZXIudjEuSG91c2Vob2xkU3RhdGVtZW50IiXK8xghbGVkZ2VyLmZ1bmRzLnN0YXRlbWVudHMuaG91c2Vob2xkYgZwcm90bzM", [file_google_protobuf_timestamp, file_yishi_common_v1_envelope, file_yishi_options_v1_options]);
 
 /**
  * @generated from message yishi.ledger.v1.OpenProjectRequest
@@ -1008,6 +1008,461 @@ export const CloseProjectResultSchema: GenMessage<CloseProjectResult, {jsonType:
   messageDesc(file_yishi_ledger_v1_funds, 14);
 
 /**
+ * @generated from message yishi.ledger.v1.LevyHousehold
+ */
+export type LevyHousehold = Message<"yishi.ledger.v1.LevyHousehold"> & {
+  /**
+   * @generated from field: string household_ref = 1;
+   */
+  householdRef: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.HouseholdType type = 2;
+   */
+  type: HouseholdType;
+
+  /**
+   * Square metres, a decimal string such as "86.5".
+   *
+   * @generated from field: string floor_area = 3;
+   */
+  floorArea: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.LevyHousehold
+ */
+export type LevyHouseholdJson = {
+  /**
+   * @generated from field: string household_ref = 1;
+   */
+  householdRef?: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.HouseholdType type = 2;
+   */
+  type?: HouseholdTypeJson;
+
+  /**
+   * Square metres, a decimal string such as "86.5".
+   *
+   * @generated from field: string floor_area = 3;
+   */
+  floorArea?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.LevyHousehold.
+ * Use `create(LevyHouseholdSchema)` to create a new message.
+ */
+export const LevyHouseholdSchema: GenMessage<LevyHousehold, {jsonType: LevyHouseholdJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 15);
+
+/**
+ * A fee schedule for a period: one receivable per household of the roster.
+ *
+ * @generated from message yishi.ledger.v1.CreateLevyRequest
+ */
+export type CreateLevyRequest = Message<"yishi.ledger.v1.CreateLevyRequest"> & {
+  /**
+   * @generated from field: yishi.ledger.v1.OperationHeader header = 1;
+   */
+  header?: OperationHeader | undefined;
+
+  /**
+   * e.g. "green-care-2026".
+   *
+   * @generated from field: string levy_ref = 2;
+   */
+  levyRef: string;
+
+  /**
+   * @generated from field: string name_zh = 3;
+   */
+  nameZh: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.LevyBasis basis = 4;
+   */
+  basis: LevyBasis;
+
+  /**
+   * @generated from field: yishi.common.v1.Money occupied_rate = 5;
+   */
+  occupiedRate?: Money | undefined;
+
+  /**
+   * @generated from field: yishi.common.v1.Money vacant_rate = 6;
+   */
+  vacantRate?: Money | undefined;
+
+  /**
+   * @generated from field: yishi.common.v1.Money rate_per_square_metre = 7;
+   */
+  ratePerSquareMetre?: Money | undefined;
+
+  /**
+   * @generated from field: yishi.common.v1.Money equal_amount = 8;
+   */
+  equalAmount?: Money | undefined;
+
+  /**
+   * @generated from field: repeated yishi.ledger.v1.LevyHousehold households = 9;
+   */
+  households: LevyHousehold[];
+
+  /**
+   * @generated from field: string decision_ref = 10;
+   */
+  decisionRef: string;
+};
+
+/**
+ * A fee schedule for a period: one receivable per household of the roster.
+ *
+ * @generated from message yishi.ledger.v1.CreateLevyRequest
+ */
+export type CreateLevyRequestJson = {
+  /**
+   * @generated from field: yishi.ledger.v1.OperationHeader header = 1;
+   */
+  header?: OperationHeaderJson;
+
+  /**
+   * e.g. "green-care-2026".
+   *
+   * @generated from field: string levy_ref = 2;
+   */
+  levyRef?: string;
+
+  /**
+   * @generated from field: string name_zh = 3;
+   */
+  nameZh?: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.LevyBasis basis = 4;
+   */
+  basis?: LevyBasisJson;
+
+  /**
+   * @generated from field: yishi.common.v1.Money occupied_rate = 5;
+   */
+  occupiedRate?: MoneyJson;
+
+  /**
+   * @generated from field: yishi.common.v1.Money vacant_rate = 6;
+   */
+  vacantRate?: MoneyJson;
+
+  /**
+   * @generated from field: yishi.common.v1.Money rate_per_square_metre = 7;
+   */
+  ratePerSquareMetre?: MoneyJson;
+
+  /**
+   * @generated from field: yishi.common.v1.Money equal_amount = 8;
+   */
+  equalAmount?: MoneyJson;
+
+  /**
+   * @generated from field: repeated yishi.ledger.v1.LevyHousehold households = 9;
+   */
+  households?: LevyHouseholdJson[];
+
+  /**
+   * @generated from field: string decision_ref = 10;
+   */
+  decisionRef?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.CreateLevyRequest.
+ * Use `create(CreateLevyRequestSchema)` to create a new message.
+ */
+export const CreateLevyRequestSchema: GenMessage<CreateLevyRequest, {jsonType: CreateLevyRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 16);
+
+/**
+ * @generated from message yishi.ledger.v1.LevyResult
+ */
+export type LevyResult = Message<"yishi.ledger.v1.LevyResult"> & {
+  /**
+   * @generated from field: bool applied = 1;
+   */
+  applied: boolean;
+
+  /**
+   * @generated from field: string refusal = 2;
+   */
+  refusal: string;
+
+  /**
+   * @generated from field: string total_due = 3;
+   */
+  totalDue: string;
+
+  /**
+   * @generated from field: int32 households = 4;
+   */
+  households: number;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.LevyResult
+ */
+export type LevyResultJson = {
+  /**
+   * @generated from field: bool applied = 1;
+   */
+  applied?: boolean;
+
+  /**
+   * @generated from field: string refusal = 2;
+   */
+  refusal?: string;
+
+  /**
+   * @generated from field: string total_due = 3;
+   */
+  totalDue?: string;
+
+  /**
+   * @generated from field: int32 households = 4;
+   */
+  households?: number;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.LevyResult.
+ * Use `create(LevyResultSchema)` to create a new message.
+ */
+export const LevyResultSchema: GenMessage<LevyResult, {jsonType: LevyResultJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 17);
+
+/**
+ * @generated from message yishi.ledger.v1.PayLevyRequest
+ */
+export type PayLevyRequest = Message<"yishi.ledger.v1.PayLevyRequest"> & {
+  /**
+   * @generated from field: yishi.ledger.v1.OperationHeader header = 1;
+   */
+  header?: OperationHeader | undefined;
+
+  /**
+   * @generated from field: string levy_ref = 2;
+   */
+  levyRef: string;
+
+  /**
+   * @generated from field: string household_ref = 3;
+   */
+  householdRef: string;
+
+  /**
+   * @generated from field: yishi.common.v1.Money amount = 4;
+   */
+  amount?: Money | undefined;
+
+  /**
+   * @generated from field: yishi.ledger.v1.PaymentMethod method = 5;
+   */
+  method: PaymentMethod;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.PayLevyRequest
+ */
+export type PayLevyRequestJson = {
+  /**
+   * @generated from field: yishi.ledger.v1.OperationHeader header = 1;
+   */
+  header?: OperationHeaderJson;
+
+  /**
+   * @generated from field: string levy_ref = 2;
+   */
+  levyRef?: string;
+
+  /**
+   * @generated from field: string household_ref = 3;
+   */
+  householdRef?: string;
+
+  /**
+   * @generated from field: yishi.common.v1.Money amount = 4;
+   */
+  amount?: MoneyJson;
+
+  /**
+   * @generated from field: yishi.ledger.v1.PaymentMethod method = 5;
+   */
+  method?: PaymentMethodJson;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.PayLevyRequest.
+ * Use `create(PayLevyRequestSchema)` to create a new message.
+ */
+export const PayLevyRequestSchema: GenMessage<PayLevyRequest, {jsonType: PayLevyRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 18);
+
+/**
+ * @generated from message yishi.ledger.v1.GetLevyArrearsRequest
+ */
+export type GetLevyArrearsRequest = Message<"yishi.ledger.v1.GetLevyArrearsRequest"> & {
+  /**
+   * @generated from field: string community_ref = 1;
+   */
+  communityRef: string;
+
+  /**
+   * @generated from field: string levy_ref = 2;
+   */
+  levyRef: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.GetLevyArrearsRequest
+ */
+export type GetLevyArrearsRequestJson = {
+  /**
+   * @generated from field: string community_ref = 1;
+   */
+  communityRef?: string;
+
+  /**
+   * @generated from field: string levy_ref = 2;
+   */
+  levyRef?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.GetLevyArrearsRequest.
+ * Use `create(GetLevyArrearsRequestSchema)` to create a new message.
+ */
+export const GetLevyArrearsRequestSchema: GenMessage<GetLevyArrearsRequest, {jsonType: GetLevyArrearsRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 19);
+
+/**
+ * @generated from message yishi.ledger.v1.LevyPosition
+ */
+export type LevyPosition = Message<"yishi.ledger.v1.LevyPosition"> & {
+  /**
+   * @generated from field: string household_ref = 1;
+   */
+  householdRef: string;
+
+  /**
+   * @generated from field: string due = 2;
+   */
+  due: string;
+
+  /**
+   * @generated from field: string paid = 3;
+   */
+  paid: string;
+
+  /**
+   * @generated from field: string outstanding = 4;
+   */
+  outstanding: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.LevyPosition
+ */
+export type LevyPositionJson = {
+  /**
+   * @generated from field: string household_ref = 1;
+   */
+  householdRef?: string;
+
+  /**
+   * @generated from field: string due = 2;
+   */
+  due?: string;
+
+  /**
+   * @generated from field: string paid = 3;
+   */
+  paid?: string;
+
+  /**
+   * @generated from field: string outstanding = 4;
+   */
+  outstanding?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.LevyPosition.
+ * Use `create(LevyPositionSchema)` to create a new message.
+ */
+export const LevyPositionSchema: GenMessage<LevyPosition, {jsonType: LevyPositionJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 20);
+
+/**
+ * @generated from message yishi.ledger.v1.LevyArrears
+ */
+export type LevyArrears = Message<"yishi.ledger.v1.LevyArrears"> & {
+  /**
+   * @generated from field: string levy_ref = 1;
+   */
+  levyRef: string;
+
+  /**
+   * @generated from field: string total_due = 2;
+   */
+  totalDue: string;
+
+  /**
+   * @generated from field: string total_paid = 3;
+   */
+  totalPaid: string;
+
+  /**
+   * Households that still owe, most owed first.
+   *
+   * @generated from field: repeated yishi.ledger.v1.LevyPosition arrears = 4;
+   */
+  arrears: LevyPosition[];
+};
+
+/**
+ * @generated from message yishi.ledger.v1.LevyArrears
+ */
+export type LevyArrearsJson = {
+  /**
+   * @generated from field: string levy_ref = 1;
+   */
+  levyRef?: string;
+
+  /**
+   * @generated from field: string total_due = 2;
+   */
+  totalDue?: string;
+
+  /**
+   * @generated from field: string total_paid = 3;
+   */
+  totalPaid?: string;
+
+  /**
+   * Households that still owe, most owed first.
+   *
+   * @generated from field: repeated yishi.ledger.v1.LevyPosition arrears = 4;
+   */
+  arrears?: LevyPositionJson[];
+};
+
+/**
+ * Describes the message yishi.ledger.v1.LevyArrears.
+ * Use `create(LevyArrearsSchema)` to create a new message.
+ */
+export const LevyArrearsSchema: GenMessage<LevyArrears, {jsonType: LevyArrearsJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 21);
+
+/**
  * @generated from message yishi.ledger.v1.OperationResult
  */
 export type OperationResult = Message<"yishi.ledger.v1.OperationResult"> & {
@@ -1086,7 +1541,7 @@ export type OperationResultJson = {
  * Use `create(OperationResultSchema)` to create a new message.
  */
 export const OperationResultSchema: GenMessage<OperationResult, {jsonType: OperationResultJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 15);
+  messageDesc(file_yishi_ledger_v1_funds, 22);
 
 /**
  * @generated from message yishi.ledger.v1.GetSourcesAndUsesRequest
@@ -1123,7 +1578,7 @@ export type GetSourcesAndUsesRequestJson = {
  * Use `create(GetSourcesAndUsesRequestSchema)` to create a new message.
  */
 export const GetSourcesAndUsesRequestSchema: GenMessage<GetSourcesAndUsesRequest, {jsonType: GetSourcesAndUsesRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 16);
+  messageDesc(file_yishi_ledger_v1_funds, 23);
 
 /**
  * @generated from message yishi.ledger.v1.SourceLine
@@ -1204,7 +1659,7 @@ export type SourceLineJson = {
  * Use `create(SourceLineSchema)` to create a new message.
  */
 export const SourceLineSchema: GenMessage<SourceLine, {jsonType: SourceLineJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 17);
+  messageDesc(file_yishi_ledger_v1_funds, 24);
 
 /**
  * @generated from message yishi.ledger.v1.UseLine
@@ -1251,7 +1706,7 @@ export type UseLineJson = {
  * Use `create(UseLineSchema)` to create a new message.
  */
 export const UseLineSchema: GenMessage<UseLine, {jsonType: UseLineJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 18);
+  messageDesc(file_yishi_ledger_v1_funds, 25);
 
 /**
  * @generated from message yishi.ledger.v1.SourcesAndUses
@@ -1390,7 +1845,7 @@ export type SourcesAndUsesJson = {
  * Use `create(SourcesAndUsesSchema)` to create a new message.
  */
 export const SourcesAndUsesSchema: GenMessage<SourcesAndUses, {jsonType: SourcesAndUsesJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 19);
+  messageDesc(file_yishi_ledger_v1_funds, 26);
 
 /**
  * @generated from message yishi.ledger.v1.GetHappinessFundBudgetRequest
@@ -1427,7 +1882,7 @@ export type GetHappinessFundBudgetRequestJson = {
  * Use `create(GetHappinessFundBudgetRequestSchema)` to create a new message.
  */
 export const GetHappinessFundBudgetRequestSchema: GenMessage<GetHappinessFundBudgetRequest, {jsonType: GetHappinessFundBudgetRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 20);
+  messageDesc(file_yishi_ledger_v1_funds, 27);
 
 /**
  * @generated from message yishi.ledger.v1.BudgetProjectLine
@@ -1474,7 +1929,7 @@ export type BudgetProjectLineJson = {
  * Use `create(BudgetProjectLineSchema)` to create a new message.
  */
 export const BudgetProjectLineSchema: GenMessage<BudgetProjectLine, {jsonType: BudgetProjectLineJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 21);
+  messageDesc(file_yishi_ledger_v1_funds, 28);
 
 /**
  * @generated from message yishi.ledger.v1.HappinessFundBudget
@@ -1551,7 +2006,7 @@ export type HappinessFundBudgetJson = {
  * Use `create(HappinessFundBudgetSchema)` to create a new message.
  */
 export const HappinessFundBudgetSchema: GenMessage<HappinessFundBudget, {jsonType: HappinessFundBudgetJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 22);
+  messageDesc(file_yishi_ledger_v1_funds, 29);
 
 /**
  * @generated from message yishi.ledger.v1.GetHouseholdStatementRequest
@@ -1588,7 +2043,7 @@ export type GetHouseholdStatementRequestJson = {
  * Use `create(GetHouseholdStatementRequestSchema)` to create a new message.
  */
 export const GetHouseholdStatementRequestSchema: GenMessage<GetHouseholdStatementRequest, {jsonType: GetHouseholdStatementRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 23);
+  messageDesc(file_yishi_ledger_v1_funds, 30);
 
 /**
  * @generated from message yishi.ledger.v1.HouseholdPaymentShare
@@ -1649,7 +2104,7 @@ export type HouseholdPaymentShareJson = {
  * Use `create(HouseholdPaymentShareSchema)` to create a new message.
  */
 export const HouseholdPaymentShareSchema: GenMessage<HouseholdPaymentShare, {jsonType: HouseholdPaymentShareJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 24);
+  messageDesc(file_yishi_ledger_v1_funds, 31);
 
 /**
  * @generated from message yishi.ledger.v1.HouseholdProjectLine
@@ -1724,7 +2179,7 @@ export type HouseholdProjectLineJson = {
  * Use `create(HouseholdProjectLineSchema)` to create a new message.
  */
 export const HouseholdProjectLineSchema: GenMessage<HouseholdProjectLine, {jsonType: HouseholdProjectLineJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 25);
+  messageDesc(file_yishi_ledger_v1_funds, 32);
 
 /**
  * @generated from message yishi.ledger.v1.HouseholdStatement
@@ -1771,7 +2226,7 @@ export type HouseholdStatementJson = {
  * Use `create(HouseholdStatementSchema)` to create a new message.
  */
 export const HouseholdStatementSchema: GenMessage<HouseholdStatement, {jsonType: HouseholdStatementJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 26);
+  messageDesc(file_yishi_ledger_v1_funds, 33);
 
 /**
  * @generated from enum yishi.ledger.v1.ProjectStatus
@@ -1969,6 +2424,79 @@ export const SurplusRuleSchema: GenEnum<SurplusRule, SurplusRuleJson> = /*@__PUR
   enumDesc(file_yishi_ledger_v1_funds, 4);
 
 /**
+ * @generated from enum yishi.ledger.v1.HouseholdType
+ */
+export enum HouseholdType {
+  /**
+   * @generated from enum value: HOUSEHOLD_TYPE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: HOUSEHOLD_TYPE_OCCUPIED = 1;
+   */
+  OCCUPIED = 1,
+
+  /**
+   * @generated from enum value: HOUSEHOLD_TYPE_VACANT = 2;
+   */
+  VACANT = 2,
+}
+
+/**
+ * @generated from enum yishi.ledger.v1.HouseholdType
+ */
+export type HouseholdTypeJson = "HOUSEHOLD_TYPE_UNSPECIFIED" | "HOUSEHOLD_TYPE_OCCUPIED" | "HOUSEHOLD_TYPE_VACANT";
+
+/**
+ * Describes the enum yishi.ledger.v1.HouseholdType.
+ */
+export const HouseholdTypeSchema: GenEnum<HouseholdType, HouseholdTypeJson> = /*@__PURE__*/
+  enumDesc(file_yishi_ledger_v1_funds, 5);
+
+/**
+ * @generated from enum yishi.ledger.v1.LevyBasis
+ */
+export enum LevyBasis {
+  /**
+   * @generated from enum value: LEVY_BASIS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A rate per household type (e.g. 150 occupied, 100 vacant).
+   *
+   * @generated from enum value: LEVY_BASIS_HOUSEHOLD_TYPE = 1;
+   */
+  HOUSEHOLD_TYPE = 1,
+
+  /**
+   * A rate per square metre of floor area, rounded to the fen.
+   *
+   * @generated from enum value: LEVY_BASIS_FLOOR_AREA = 2;
+   */
+  FLOOR_AREA = 2,
+
+  /**
+   * The same amount for every household.
+   *
+   * @generated from enum value: LEVY_BASIS_EQUAL = 3;
+   */
+  EQUAL = 3,
+}
+
+/**
+ * @generated from enum yishi.ledger.v1.LevyBasis
+ */
+export type LevyBasisJson = "LEVY_BASIS_UNSPECIFIED" | "LEVY_BASIS_HOUSEHOLD_TYPE" | "LEVY_BASIS_FLOOR_AREA" | "LEVY_BASIS_EQUAL";
+
+/**
+ * Describes the enum yishi.ledger.v1.LevyBasis.
+ */
+export const LevyBasisSchema: GenEnum<LevyBasis, LevyBasisJson> = /*@__PURE__*/
+  enumDesc(file_yishi_ledger_v1_funds, 6);
+
+/**
  * @generated from service yishi.ledger.v1.FundsService
  */
 export const FundsService: GenService<{
@@ -2059,6 +2587,30 @@ export const FundsService: GenService<{
     methodKind: "unary";
     input: typeof CloseProjectRequestSchema;
     output: typeof CloseProjectResultSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.FundsService.CreateLevy
+   */
+  createLevy: {
+    methodKind: "unary";
+    input: typeof CreateLevyRequestSchema;
+    output: typeof LevyResultSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.FundsService.PayLevy
+   */
+  payLevy: {
+    methodKind: "unary";
+    input: typeof PayLevyRequestSchema;
+    output: typeof OperationResultSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.FundsService.GetLevyArrears
+   */
+  getLevyArrears: {
+    methodKind: "unary";
+    input: typeof GetLevyArrearsRequestSchema;
+    output: typeof LevyArrearsSchema;
   },
   /**
    * @generated from rpc yishi.ledger.v1.FundsService.GetSourcesAndUses
