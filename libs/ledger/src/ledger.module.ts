@@ -25,6 +25,8 @@ import { FundsController } from './funds/funds.controller';
 import { FundsRepository } from './funds/funds.repository';
 import { FundsService } from './funds/funds.service';
 import { LeviesService } from './funds/levies.service';
+import { ReconciliationRepository } from './funds/reconciliation.repository';
+import { ReconciliationService } from './funds/reconciliation.service';
 import { LedgerController } from './ledger.controller';
 
 @Module({
@@ -51,6 +53,8 @@ import { LedgerController } from './ledger.controller';
     LeviesService,
     PendingExpiry,
     PostingQueue,
+    ReconciliationRepository,
+    ReconciliationService,
   ],
 })
 export class LedgerModule {}

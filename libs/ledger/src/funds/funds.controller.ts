@@ -9,6 +9,8 @@ import {
   type CommitGrantRequest,
   type CreateLevyRequest,
   type GetLevyArrearsRequest,
+  type ImportBankStatementRequest,
+  type ResolveBankLineRequest,
   type PayLevyRequest,
   type ContributeRequest,
   type DisburseRequest,
@@ -25,6 +27,7 @@ import {
 import { FundStatementsService } from './fund-statements.service';
 import { FundsService } from './funds.service';
 import { LeviesService } from './levies.service';
+import { ReconciliationService } from './reconciliation.service';
 
 @Controller()
 export class FundsController {
@@ -32,6 +35,7 @@ export class FundsController {
     @Inject(FundsService) private readonly funds: FundsService,
     @Inject(FundStatementsService) private readonly statements: FundStatementsService,
     @Inject(LeviesService) private readonly levies: LeviesService,
+    @Inject(ReconciliationService) private readonly reconciliation: ReconciliationService,
   ) {}
 
   @MessagePattern(FundsRpc.openProject.subject)
@@ -102,6 +106,16 @@ export class FundsController {
   @MessagePattern(FundsRpc.getLevyArrears.subject)
   levyArrears(request: GetLevyArrearsRequest) {
     return this.levies.arrears(request);
+  }
+
+  @MessagePattern(FundsRpc.importBankStatement.subject)
+  importBankStatement(request: ImportBankStatementRequest) {
+    return this.reconciliation.import(request);
+  }
+
+  @MessagePattern(FundsRpc.resolveBankLine.subject)
+  resolveBankLine(request: ResolveBankLineRequest) {
+    return this.reconciliation.resolve(request);
   }
 
   @MessagePattern(FundsRpc.getSourcesAndUses.subject)

@@ -1,6 +1,6 @@
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 
-import { FundingSource, FundsRpc, HouseholdType, LevyBasis, PaymentMethod, ProjectStatus, SplitRule, SurplusRule } from '@yishi/contracts';
+import { BankLineState, CustodyAccount, FundingSource, FundsRpc, HouseholdType, LevyBasis, PaymentMethod, ProjectStatus, SplitRule, SurplusRule } from '@yishi/contracts';
 import { uuidv7 } from '@yishi/persistence';
 
 import { checkInvariants, startLedger, type LedgerFixture } from '../testing/ledger-fixture';
@@ -136,6 +136,58 @@ describe('fund accounting', () => {
 
       const statement = await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: project });
       expect(statement).toMatchObject({ fundingGap: '0.00', leverage: '2.25' });
+    });
+  });
+
+  describe('bank reconciliation', () => {
+    it('flags exactly the missing, the extra and the amount-mismatched line', async () => {
+      const community = `recon-${uuidv7()}`;
+      const rpc = ledger.rpc;
+      await rpc.call(FundsRpc.openProject, { communityRef: community, projectRef: 'p', nameZh: '对账', estateRef: 'e', cost: cny('10000.00') });
+      const dated = (evidence: string, effectiveDate: string) => ({ ...header(community, { evidence }), effectiveDate });
+      await rpc.call(FundsRpc.allocateBudget, { header: dated('GRANT-2026', '2026-03-01'), year: 2026, amount: cny('150000.00'), decisionRef: 'budget' });
+      for (const [receipt, amount, day] of [['R-1', '500.00', '05'], ['R-2', '800.00', '06'], ['R-3', '300.00', '07']] as const) {
+        await rpc.call(FundsRpc.contribute, { header: dated(receipt, `2026-03-${day}`), projectRef: 'p', householdRef: `h-${receipt}`, amount: cny(amount), method: PaymentMethod.BANK });
+      }
+      const csv = [
+        'date,amount,reference,description',
+        '2026-03-02,150000.00,GRANT-2026,街道拨款',
+        '2026-03-05,500.00,R-1,"Zhang, building 45"',
+        '2026-03-06,880.00,R-2,transfer',
+        '2026-03-31,-15.00,,bank charges',
+      ].join('\n');
+      const reconciliation = await rpc.call(FundsRpc.importBankStatement, {
+        communityRef: community,
+        statementRef: 'ICBC-2026-03',
+        account: CustodyAccount.COMMUNITY_BANK,
+        csv,
+        closingBalance: cny('151365.00'),
+        statementDate: '2026-03-31',
+      });
+      expect(reconciliation.lines.map((line) => [line.reference || line.description, line.state])).toEqual([
+        ['GRANT-2026', BankLineState.MATCHED],
+        ['R-1', BankLineState.MATCHED],
+        ['R-2', BankLineState.AMOUNT_MISMATCH],
+        ['bank charges', BankLineState.UNMATCHED],
+      ]);
+      expect(reconciliation.missingFromStatement).toEqual([expect.objectContaining({ evidence: 'R-3', amount: '300.00' })]);
+      expect(reconciliation).toMatchObject({ bankBalance: '151365.00', ledgerBalance: '151600.00', difference: '-235.00' });
+
+      const explained = await rpc.call(FundsRpc.resolveBankLine, { communityRef: community, statementRef: 'ICBC-2026-03', line: 4, explanation: '银行手续费 bank charges' });
+      expect(explained.lines[3]).toMatchObject({ state: BankLineState.EXPLAINED });
+    });
+
+    it('refuses a statement with bad lines, naming each of them', async () => {
+      const community = `recon-bad-${uuidv7()}`;
+      await ledger.rpc.call(FundsRpc.openProject, { communityRef: community, projectRef: 'p', nameZh: '对账', cost: cny('1.00') });
+      const failure = ledger.rpc.call(FundsRpc.importBankStatement, {
+        communityRef: community,
+        statementRef: 'bad',
+        csv: 'date,amount,reference\n2026-3-1,10.00,x\n2026-03-02,ten,y',
+        closingBalance: cny('0.00'),
+        statementDate: '2026-03-31',
+      });
+      await expect(failure).rejects.toMatchObject({ violations: [{ field: 'csv', reason: expect.stringMatching(/line 1: date.*line 2: amount "ten"/) }] });
     });
   });
 

@@ -2,6 +2,7 @@ import type { MigrationClass } from '@yishi/persistence';
 
 import { LedgerSchema1763900001000 } from './1763900001000-ledger-schema';
 import { FundProjects1763900002000 } from './1763900002000-fund-projects';
+import { BankReconciliation1763900003000 } from './1763900003000-bank-reconciliation';
 
 /** The ledger database's own migrations, oldest first (the host adds the messaging tables). */
-export const ledgerMigrations: MigrationClass[] = [LedgerSchema1763900001000, FundProjects1763900002000];
+export const ledgerMigrations: MigrationClass[] = [LedgerSchema1763900001000, FundProjects1763900002000, BankReconciliation1763900003000];

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file yishi/ledger/v1/funds.proto.
  */
 export const file_yishi_ledger_v1_funds: GenFile = /*@__PURE__*/
-  fileDesc("Cht5aXNoaS9sZWRnZXIvdjEvZnVuZHMucHJvdG8SD3lpc2hpLmxlZGdlci52MSK0AQoST3BlblByb2plY3RSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSFgoOY29tbXVuaXR5X25hbWUYAiABKAkSEwoLcHJvamVjdF9yZWYYAyABKAkSDwoHbmFtZV96aBgEIAEoCRIPCgduYW1lX2VuGAUgASgJEhIKCmVzdGF0ZV9yZWYYBiABKAkSJAoEY29zdBgHIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSLBAQoHUHJvamVjdBIVCg1jb21tdW5pdHlfcmVmGAEgASgJEhMKC3Byb2plY3RfcmVmGAIgASgJEg8KB25hbWVfemgYAyABKAkSDwoHbmFtZV9lbhgEIAEoCRISCgplc3RhdGVfcmVmGAUgASgJEiQKBGNvc3QYBiABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLgoGc3RhdHVzGAcgASgOMh4ueWlzaGkubGVkZ2VyLnYxLlByb2plY3RTdGF0dXMidQoXU2V0UHJvamVjdFN0YXR1c1JlcXVlc3QSFQoNY29tbXVuaXR5X3JlZhgBIAEoCRITCgtwcm9qZWN0X3JlZhgCIAEoCRIuCgZzdGF0dXMYAyABKA4yHi55aXNoaS5sZWRnZXIudjEuUHJvamVjdFN0YXR1cyKLAQoPT3BlcmF0aW9uSGVhZGVyEhQKDG9wZXJhdGlvbl9pZBgBIAEoCRIVCg1jb21tdW5pdHlfcmVmGAIgASgJEhMKC3JlY29yZGVkX2J5GAMgASgJEhAKCGV2aWRlbmNlGAQgASgJEhYKDmVmZmVjdGl2ZV9kYXRlGAUgASgJEgwKBG1lbW8YBiABKAkilQEKFUFsbG9jYXRlQnVkZ2V0UmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEgwKBHllYXIYAiABKAUSJgoGYW1vdW50GAMgASgLMhYueWlzaGkuY29tbW9uLnYxLk1vbmV5EhQKDGRlY2lzaW9uX3JlZhgEIAEoCSKNAQodUmVjb3JkRXN0YXRlRnVuZEluY29tZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchISCgplc3RhdGVfcmVmGAIgASgJEiYKBmFtb3VudBgDIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSLJAQoRQ29udHJpYnV0ZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchITCgtwcm9qZWN0X3JlZhgCIAEoCRIVCg1ob3VzZWhvbGRfcmVmGAMgASgJEiYKBmFtb3VudBgEIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRIuCgZtZXRob2QYBSABKA4yHi55aXNoaS5sZWRnZXIudjEuUGF5bWVudE1ldGhvZCLXAQoSQ29tbWl0R3JhbnRSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEwoLcHJvamVjdF9yZWYYAiABKAkSLgoGc291cmNlGAMgASgOMh4ueWlzaGkubGVkZ2VyLnYxLkZ1bmRpbmdTb3VyY2USDAoEeWVhchgEIAEoBRImCgZhbW91bnQYBSABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSFAoMZGVjaXNpb25fcmVmGAYgASgJIoIBCg9EaXNidXJzZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchIVCg1jb21taXRtZW50X2lkGAIgASgJEiYKBmFtb3VudBgDIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSL5AQoKUGF5UmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEhMKC3Byb2plY3RfcmVmGAIgASgJEg0KBXBheWVlGAMgASgJEhAKCGNhdGVnb3J5GAQgASgJEiYKBmFtb3VudBgFIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRIpCgVzcGxpdBgGIAEoDjIaLnlpc2hpLmxlZGdlci52MS5TcGxpdFJ1bGUSMAoIcHJpb3JpdHkYByADKA4yHi55aXNoaS5sZWRnZXIudjEuRnVuZGluZ1NvdXJjZSKeAQocQ29TcG9uc29yQ29udHJpYnV0aW9uUmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEhMKC3Byb2plY3RfcmVmGAIgASgJEg8KB3Nwb25zb3IYAyABKAkSJgoGYW1vdW50GAQgASgLMhYueWlzaGkuY29tbW9uLnYxLk1vbmV5IsUBCg1QbGVkZ2VSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEwoLcHJvamVjdF9yZWYYAiABKAkSFQoNaG91c2Vob2xkX3JlZhgDIAEoCRImCgZhbW91bnQYBCABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLgoKZXhwaXJlc19hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiiwEKE0Nsb3NlUHJvamVjdFJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchITCgtwcm9qZWN0X3JlZhgCIAEoCRItCgdzdXJwbHVzGAMgASgOMhwueWlzaGkubGVkZ2VyLnYxLlN1cnBsdXNSdWxlIi8KBlJlZnVuZBIVCg1ob3VzZWhvbGRfcmVmGAEgASgJEg4KBmFtb3VudBgCIAEoCSKEAQoSQ2xvc2VQcm9qZWN0UmVzdWx0Eg8KB2FwcGxpZWQYASABKAgSDwoHcmVmdXNhbBgCIAEoCRIoCgdyZWZ1bmRzGAMgAygLMhcueWlzaGkubGVkZ2VyLnYxLlJlZnVuZBIiChp0cmFuc2ZlcnJlZF90b19lc3RhdGVfZnVuZBgEIAEoCSJoCg1MZXZ5SG91c2Vob2xkEhUKDWhvdXNlaG9sZF9yZWYYASABKAkSLAoEdHlwZRgCIAEoDjIeLnlpc2hpLmxlZGdlci52MS5Ib3VzZWhvbGRUeXBlEhIKCmZsb29yX2FyZWEYAyABKAkingMKEUNyZWF0ZUxldnlSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEAoIbGV2eV9yZWYYAiABKAkSDwoHbmFtZV96aBgDIAEoCRIpCgViYXNpcxgEIAEoDjIaLnlpc2hpLmxlZGdlci52MS5MZXZ5QmFzaXMSLQoNb2NjdXBpZWRfcmF0ZRgFIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRIrCgt2YWNhbnRfcmF0ZRgGIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRI1ChVyYXRlX3Blcl9zcXVhcmVfbWV0cmUYByABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLAoMZXF1YWxfYW1vdW50GAggASgLMhYueWlzaGkuY29tbW9uLnYxLk1vbmV5EjIKCmhvdXNlaG9sZHMYCSADKAsyHi55aXNoaS5sZWRnZXIudjEuTGV2eUhvdXNlaG9sZBIUCgxkZWNpc2lvbl9yZWYYCiABKAkiVQoKTGV2eVJlc3VsdBIPCgdhcHBsaWVkGAEgASgIEg8KB3JlZnVzYWwYAiABKAkSEQoJdG90YWxfZHVlGAMgASgJEhIKCmhvdXNlaG9sZHMYBCABKAUiwwEKDlBheUxldnlSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEAoIbGV2eV9yZWYYAiABKAkSFQoNaG91c2Vob2xkX3JlZhgDIAEoCRImCgZhbW91bnQYBCABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLgoGbWV0aG9kGAUgASgOMh4ueWlzaGkubGVkZ2VyLnYxLlBheW1lbnRNZXRob2QiQAoVR2V0TGV2eUFycmVhcnNSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSEAoIbGV2eV9yZWYYAiABKAkiVQoMTGV2eVBvc2l0aW9uEhUKDWhvdXNlaG9sZF9yZWYYASABKAkSCwoDZHVlGAIgASgJEgwKBHBhaWQYAyABKAkSEwoLb3V0c3RhbmRpbmcYBCABKAkidgoLTGV2eUFycmVhcnMSEAoIbGV2eV9yZWYYASABKAkSEQoJdG90YWxfZHVlGAIgASgJEhIKCnRvdGFsX3BhaWQYAyABKAkSLgoHYXJyZWFycxgEIAMoCzIdLnlpc2hpLmxlZGdlci52MS5MZXZ5UG9zaXRpb24igwEKD09wZXJhdGlvblJlc3VsdBIUCgxvcGVyYXRpb25faWQYASABKAkSDwoHYXBwbGllZBgCIAEoCBIPCgdyZWZ1c2FsGAMgASgJEhAKCHNlcXVlbmNlGAQgASgDEhQKDHJlY2VpcHRfY29kZRgFIAEoCRIQCghyZXBsYXllZBgGIAEoCCJGChhHZXRTb3VyY2VzQW5kVXNlc1JlcXVlc3QSFQoNY29tbXVuaXR5X3JlZhgBIAEoCRITCgtwcm9qZWN0X3JlZhgCIAEoCSKUAQoKU291cmNlTGluZRIuCgZzb3VyY2UYASABKA4yHi55aXNoaS5sZWRnZXIudjEuRnVuZGluZ1NvdXJjZRIPCgdzcG9uc29yGAIgASgJEhEKCWNvbW1pdHRlZBgDIAEoCRIQCghyZWNlaXZlZBgEIAEoCRINCgVzcGVudBgFIAEoCRIRCglyZW1haW5pbmcYBiABKAkiOgoHVXNlTGluZRINCgVwYXllZRgBIAEoCRIQCghjYXRlZ29yeRgCIAEoCRIOCgZhbW91bnQYAyABKAkimAIKDlNvdXJjZXNBbmRVc2VzEhMKC3Byb2plY3RfcmVmGAEgASgJEhAKCGN1cnJlbmN5GAIgASgJEgwKBGNvc3QYAyABKAkSLAoHc291cmNlcxgEIAMoCzIbLnlpc2hpLmxlZGdlci52MS5Tb3VyY2VMaW5lEiYKBHVzZXMYBSADKAsyGC55aXNoaS5sZWRnZXIudjEuVXNlTGluZRIVCg10b3RhbF9zb3VyY2VzGAYgASgJEhIKCnRvdGFsX3VzZXMYByABKAkSFwoPdG90YWxfcmVtYWluaW5nGAggASgJEhMKC2Z1bmRpbmdfZ2FwGAkgASgJEhAKCGxldmVyYWdlGAogASgJEhAKCGJhbGFuY2VzGAsgASgIIkQKHUdldEhhcHBpbmVzc0Z1bmRCdWRnZXRSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSDAoEeWVhchgCIAEoBSJOChFCdWRnZXRQcm9qZWN0TGluZRITCgtwcm9qZWN0X3JlZhgBIAEoCRIRCgljb21taXR0ZWQYAiABKAkSEQoJZGlzYnVyc2VkGAMgASgJIqUBChNIYXBwaW5lc3NGdW5kQnVkZ2V0EgwKBHllYXIYASABKAUSEQoJYWxsb2NhdGVkGAIgASgJEhEKCWNvbW1pdHRlZBgDIAEoCRIRCglkaXNidXJzZWQYBCABKAkSEQoJYXZhaWxhYmxlGAUgASgJEjQKCHByb2plY3RzGAYgAygLMiIueWlzaGkubGVkZ2VyLnYxLkJ1ZGdldFByb2plY3RMaW5lIkwKHEdldEhvdXNlaG9sZFN0YXRlbWVudFJlcXVlc3QSFQoNY29tbXVuaXR5X3JlZhgBIAEoCRIVCg1ob3VzZWhvbGRfcmVmGAIgASgJIlgKFUhvdXNlaG9sZFBheW1lbnRTaGFyZRINCgVwYXllZRgBIAEoCRIQCghjYXRlZ29yeRgCIAEoCRIPCgdwYXltZW50GAMgASgJEg0KBXNoYXJlGAQgASgJIpcBChRIb3VzZWhvbGRQcm9qZWN0TGluZRITCgtwcm9qZWN0X3JlZhgBIAEoCRINCgVnaXZlbhgCIAEoCRI4CghwYXltZW50cxgDIAMoCzImLnlpc2hpLmxlZGdlci52MS5Ib3VzZWhvbGRQYXltZW50U2hhcmUSDwoHdW5zcGVudBgEIAEoCRIQCghyZWZ1bmRlZBgFIAEoCSJ5ChJIb3VzZWhvbGRTdGF0ZW1lbnQSFQoNaG91c2Vob2xkX3JlZhgBIAEoCRITCgt0b3RhbF9naXZlbhgCIAEoCRI3Cghwcm9qZWN0cxgDIAMoCzIlLnlpc2hpLmxlZGdlci52MS5Ib3VzZWhvbGRQcm9qZWN0TGluZSqbAQoNUHJvamVjdFN0YXR1cxIeChpQUk9KRUNUX1NUQVRVU19VTlNQRUNJRklFRBAAEikKJVBST0pFQ1RfU1RBVFVTX09QRU5fRk9SX0NPTlRSSUJVVElPTlMQARIkCiBQUk9KRUNUX1NUQVRVU19PUEVOX0ZPUl9TUEVORElORxACEhkKFVBST0pFQ1RfU1RBVFVTX0NMT1NFRBADKrEBCg1GdW5kaW5nU291cmNlEh4KGkZVTkRJTkdfU09VUkNFX1VOU1BFQ0lGSUVEEAASHgoaRlVORElOR19TT1VSQ0VfU0VMRl9SQUlTRUQQARIeChpGVU5ESU5HX1NPVVJDRV9FU1RBVEVfRlVORBACEiEKHUZVTkRJTkdfU09VUkNFX0hBUFBJTkVTU19GVU5EEAMSHQoZRlVORElOR19TT1VSQ0VfQ09fU1BPTlNPUhAEKnwKDVBheW1lbnRNZXRob2QSHgoaUEFZTUVOVF9NRVRIT0RfVU5TUEVDSUZJRUQQABIXChNQQVlNRU5UX01FVEhPRF9DQVNIEAESFwoTUEFZTUVOVF9NRVRIT0RfQkFOSxACEhkKFVBBWU1FTlRfTUVUSE9EX09OTElORRADKlkKCVNwbGl0UnVsZRIaChZTUExJVF9SVUxFX1VOU1BFQ0lGSUVEEAASFwoTU1BMSVRfUlVMRV9QUk9fUkFUQRABEhcKE1NQTElUX1JVTEVfUFJJT1JJVFkQAip7CgtTdXJwbHVzUnVsZRIcChhTVVJQTFVTX1JVTEVfVU5TUEVDSUZJRUQQABIkCiBTVVJQTFVTX1JVTEVfUkVGVU5EX0NPTlRSSUJVVE9SUxABEigKJFNVUlBMVVNfUlVMRV9UUkFOU0ZFUl9UT19FU1RBVEVfRlVORBACKmcKDUhvdXNlaG9sZFR5cGUSHgoaSE9VU0VIT0xEX1RZUEVfVU5TUEVDSUZJRUQQABIbChdIT1VTRUhPTERfVFlQRV9PQ0NVUElFRBABEhkKFUhPVVNFSE9MRF9UWVBFX1ZBQ0FOVBACKncKCUxldnlCYXNpcxIaChZMRVZZX0JBU0lTX1VOU1BFQ0lGSUVEEAASHQoZTEVWWV9CQVNJU19IT1VTRUhPTERfVFlQRRABEhkKFUxFVllfQkFTSVNfRkxPT1JfQVJFQRACEhQKEExFVllfQkFTSVNfRVFVQUwQAzL1EAoMRnVuZHNTZXJ2aWNlEmwKC09wZW5Qcm9qZWN0EiMueWlzaGkubGVkZ2VyLnYxLk9wZW5Qcm9qZWN0UmVxdWVzdBoYLnlpc2hpLmxlZGdlci52MS5Qcm9qZWN0Ih7K8xgabGVkZ2VyLmZ1bmRzLnByb2plY3RzLm9wZW4SfAoQU2V0UHJvamVjdFN0YXR1cxIoLnlpc2hpLmxlZGdlci52MS5TZXRQcm9qZWN0U3RhdHVzUmVxdWVzdBoYLnlpc2hpLmxlZGdlci52MS5Qcm9qZWN0IiTK8xggbGVkZ2VyLmZ1bmRzLnByb2plY3RzLnNldF9zdGF0dXMSfAoOQWxsb2NhdGVCdWRnZXQSJi55aXNoaS5sZWRnZXIudjEuQWxsb2NhdGVCdWRnZXRSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIgyvMYHGxlZGdlci5mdW5kcy5idWRnZXQuYWxsb2NhdGUSjwEKFlJlY29yZEVzdGF0ZUZ1bmRJbmNvbWUSLi55aXNoaS5sZWRnZXIudjEuUmVjb3JkRXN0YXRlRnVuZEluY29tZVJlcXVlc3QaIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uUmVzdWx0IiPK8xgfbGVkZ2VyLmZ1bmRzLmVzdGF0ZV9mdW5kLmluY29tZRJ5CgpDb250cmlidXRlEiIueWlzaGkubGVkZ2VyLnYxLkNvbnRyaWJ1dGVSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIlyvMYIWxlZGdlci5mdW5kcy5jb250cmlidXRpb25zLnJlY29yZBJ5CgtDb21taXRHcmFudBIjLnlpc2hpLmxlZGdlci52MS5Db21taXRHcmFudFJlcXVlc3QaIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uUmVzdWx0IiPK8xgfbGVkZ2VyLmZ1bmRzLmNvbW1pdG1lbnRzLmNvbW1pdBJ1CghEaXNidXJzZRIgLnlpc2hpLmxlZGdlci52MS5EaXNidXJzZVJlcXVlc3QaIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uUmVzdWx0IiXK8xghbGVkZ2VyLmZ1bmRzLmNvbW1pdG1lbnRzLmRpc2J1cnNlEmMKA1BheRIbLnlpc2hpLmxlZGdlci52MS5QYXlSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIdyvMYGWxlZGdlci5mdW5kcy5wYXltZW50cy5wYXkSkQEKFUNvbnRyaWJ1dGVBc0NvU3BvbnNvchItLnlpc2hpLmxlZGdlci52MS5Db1Nwb25zb3JDb250cmlidXRpb25SZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCInyvMYI2xlZGdlci5mdW5kcy5jb19zcG9uc29ycy5jb250cmlidXRlEmsKBlBsZWRnZRIeLnlpc2hpLmxlZGdlci52MS5QbGVkZ2VSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIfyvMYG2xlZGdlci5mdW5kcy5wbGVkZ2VzLnJlY29yZBJ6CgxDbG9zZVByb2plY3QSJC55aXNoaS5sZWRnZXIudjEuQ2xvc2VQcm9qZWN0UmVxdWVzdBojLnlpc2hpLmxlZGdlci52MS5DbG9zZVByb2plY3RSZXN1bHQiH8rzGBtsZWRnZXIuZnVuZHMucHJvamVjdHMuY2xvc2USbQoKQ3JlYXRlTGV2eRIiLnlpc2hpLmxlZGdlci52MS5DcmVhdGVMZXZ5UmVxdWVzdBobLnlpc2hpLmxlZGdlci52MS5MZXZ5UmVzdWx0Ih7K8xgabGVkZ2VyLmZ1bmRzLmxldmllcy5jcmVhdGUSaQoHUGF5TGV2eRIfLnlpc2hpLmxlZGdlci52MS5QYXlMZXZ5UmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiG8rzGBdsZWRnZXIuZnVuZHMubGV2aWVzLnBheRJ3Cg5HZXRMZXZ5QXJyZWFycxImLnlpc2hpLmxlZGdlci52MS5HZXRMZXZ5QXJyZWFyc1JlcXVlc3QaHC55aXNoaS5sZWRnZXIudjEuTGV2eUFycmVhcnMiH8rzGBtsZWRnZXIuZnVuZHMubGV2aWVzLmFycmVhcnMSjQEKEUdldFNvdXJjZXNBbmRVc2VzEikueWlzaGkubGVkZ2VyLnYxLkdldFNvdXJjZXNBbmRVc2VzUmVxdWVzdBofLnlpc2hpLmxlZGdlci52MS5Tb3VyY2VzQW5kVXNlcyIsyvMYKGxlZGdlci5mdW5kcy5zdGF0ZW1lbnRzLnNvdXJjZXNfYW5kX3VzZXMSoQEKFkdldEhhcHBpbmVzc0Z1bmRCdWRnZXQSLi55aXNoaS5sZWRnZXIudjEuR2V0SGFwcGluZXNzRnVuZEJ1ZGdldFJlcXVlc3QaJC55aXNoaS5sZWRnZXIudjEuSGFwcGluZXNzRnVuZEJ1ZGdldCIxyvMYLWxlZGdlci5mdW5kcy5zdGF0ZW1lbnRzLmhhcHBpbmVzc19mdW5kX2J1ZGdldBKSAQoVR2V0SG91c2Vob2xkU3RhdGVtZW50Ei0ueWlzaGkubGVkZ2VyLnYxLkdldEhvdXNlaG9sZFN0YXRlbWVudFJlcXVlc3QaIy55aXNoaS5sZWRnZXIudjEuSG91c2Vob2xkU3RhdGVtZW50IiXK8xghbGVkZ2VyLmZ1bmRzLnN0YXRlbWVudHMuaG91c2Vob2xkYgZwcm90bzM", [file_google_protobuf_timestamp, file_yishi_common_v1_envelope, file_yishi_options_v1_options]);
+  fileDesc("Cht5aXNoaS9sZWRnZXIvdjEvZnVuZHMucHJvdG8SD3lpc2hpLmxlZGdlci52MSK0AQoST3BlblByb2plY3RSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSFgoOY29tbXVuaXR5X25hbWUYAiABKAkSEwoLcHJvamVjdF9yZWYYAyABKAkSDwoHbmFtZV96aBgEIAEoCRIPCgduYW1lX2VuGAUgASgJEhIKCmVzdGF0ZV9yZWYYBiABKAkSJAoEY29zdBgHIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSLBAQoHUHJvamVjdBIVCg1jb21tdW5pdHlfcmVmGAEgASgJEhMKC3Byb2plY3RfcmVmGAIgASgJEg8KB25hbWVfemgYAyABKAkSDwoHbmFtZV9lbhgEIAEoCRISCgplc3RhdGVfcmVmGAUgASgJEiQKBGNvc3QYBiABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLgoGc3RhdHVzGAcgASgOMh4ueWlzaGkubGVkZ2VyLnYxLlByb2plY3RTdGF0dXMidQoXU2V0UHJvamVjdFN0YXR1c1JlcXVlc3QSFQoNY29tbXVuaXR5X3JlZhgBIAEoCRITCgtwcm9qZWN0X3JlZhgCIAEoCRIuCgZzdGF0dXMYAyABKA4yHi55aXNoaS5sZWRnZXIudjEuUHJvamVjdFN0YXR1cyKLAQoPT3BlcmF0aW9uSGVhZGVyEhQKDG9wZXJhdGlvbl9pZBgBIAEoCRIVCg1jb21tdW5pdHlfcmVmGAIgASgJEhMKC3JlY29yZGVkX2J5GAMgASgJEhAKCGV2aWRlbmNlGAQgASgJEhYKDmVmZmVjdGl2ZV9kYXRlGAUgASgJEgwKBG1lbW8YBiABKAkilQEKFUFsbG9jYXRlQnVkZ2V0UmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEgwKBHllYXIYAiABKAUSJgoGYW1vdW50GAMgASgLMhYueWlzaGkuY29tbW9uLnYxLk1vbmV5EhQKDGRlY2lzaW9uX3JlZhgEIAEoCSKNAQodUmVjb3JkRXN0YXRlRnVuZEluY29tZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchISCgplc3RhdGVfcmVmGAIgASgJEiYKBmFtb3VudBgDIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSLJAQoRQ29udHJpYnV0ZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchITCgtwcm9qZWN0X3JlZhgCIAEoCRIVCg1ob3VzZWhvbGRfcmVmGAMgASgJEiYKBmFtb3VudBgEIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRIuCgZtZXRob2QYBSABKA4yHi55aXNoaS5sZWRnZXIudjEuUGF5bWVudE1ldGhvZCLXAQoSQ29tbWl0R3JhbnRSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEwoLcHJvamVjdF9yZWYYAiABKAkSLgoGc291cmNlGAMgASgOMh4ueWlzaGkubGVkZ2VyLnYxLkZ1bmRpbmdTb3VyY2USDAoEeWVhchgEIAEoBRImCgZhbW91bnQYBSABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSFAoMZGVjaXNpb25fcmVmGAYgASgJIoIBCg9EaXNidXJzZVJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchIVCg1jb21taXRtZW50X2lkGAIgASgJEiYKBmFtb3VudBgDIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leSL5AQoKUGF5UmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEhMKC3Byb2plY3RfcmVmGAIgASgJEg0KBXBheWVlGAMgASgJEhAKCGNhdGVnb3J5GAQgASgJEiYKBmFtb3VudBgFIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRIpCgVzcGxpdBgGIAEoDjIaLnlpc2hpLmxlZGdlci52MS5TcGxpdFJ1bGUSMAoIcHJpb3JpdHkYByADKA4yHi55aXNoaS5sZWRnZXIudjEuRnVuZGluZ1NvdXJjZSKeAQocQ29TcG9uc29yQ29udHJpYnV0aW9uUmVxdWVzdBIwCgZoZWFkZXIYASABKAsyIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uSGVhZGVyEhMKC3Byb2plY3RfcmVmGAIgASgJEg8KB3Nwb25zb3IYAyABKAkSJgoGYW1vdW50GAQgASgLMhYueWlzaGkuY29tbW9uLnYxLk1vbmV5IsUBCg1QbGVkZ2VSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEwoLcHJvamVjdF9yZWYYAiABKAkSFQoNaG91c2Vob2xkX3JlZhgDIAEoCRImCgZhbW91bnQYBCABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLgoKZXhwaXJlc19hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiiwEKE0Nsb3NlUHJvamVjdFJlcXVlc3QSMAoGaGVhZGVyGAEgASgLMiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvbkhlYWRlchITCgtwcm9qZWN0X3JlZhgCIAEoCRItCgdzdXJwbHVzGAMgASgOMhwueWlzaGkubGVkZ2VyLnYxLlN1cnBsdXNSdWxlIi8KBlJlZnVuZBIVCg1ob3VzZWhvbGRfcmVmGAEgASgJEg4KBmFtb3VudBgCIAEoCSKEAQoSQ2xvc2VQcm9qZWN0UmVzdWx0Eg8KB2FwcGxpZWQYASABKAgSDwoHcmVmdXNhbBgCIAEoCRIoCgdyZWZ1bmRzGAMgAygLMhcueWlzaGkubGVkZ2VyLnYxLlJlZnVuZBIiChp0cmFuc2ZlcnJlZF90b19lc3RhdGVfZnVuZBgEIAEoCSJoCg1MZXZ5SG91c2Vob2xkEhUKDWhvdXNlaG9sZF9yZWYYASABKAkSLAoEdHlwZRgCIAEoDjIeLnlpc2hpLmxlZGdlci52MS5Ib3VzZWhvbGRUeXBlEhIKCmZsb29yX2FyZWEYAyABKAkingMKEUNyZWF0ZUxldnlSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEAoIbGV2eV9yZWYYAiABKAkSDwoHbmFtZV96aBgDIAEoCRIpCgViYXNpcxgEIAEoDjIaLnlpc2hpLmxlZGdlci52MS5MZXZ5QmFzaXMSLQoNb2NjdXBpZWRfcmF0ZRgFIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRIrCgt2YWNhbnRfcmF0ZRgGIAEoCzIWLnlpc2hpLmNvbW1vbi52MS5Nb25leRI1ChVyYXRlX3Blcl9zcXVhcmVfbWV0cmUYByABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLAoMZXF1YWxfYW1vdW50GAggASgLMhYueWlzaGkuY29tbW9uLnYxLk1vbmV5EjIKCmhvdXNlaG9sZHMYCSADKAsyHi55aXNoaS5sZWRnZXIudjEuTGV2eUhvdXNlaG9sZBIUCgxkZWNpc2lvbl9yZWYYCiABKAkiVQoKTGV2eVJlc3VsdBIPCgdhcHBsaWVkGAEgASgIEg8KB3JlZnVzYWwYAiABKAkSEQoJdG90YWxfZHVlGAMgASgJEhIKCmhvdXNlaG9sZHMYBCABKAUiwwEKDlBheUxldnlSZXF1ZXN0EjAKBmhlYWRlchgBIAEoCzIgLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25IZWFkZXISEAoIbGV2eV9yZWYYAiABKAkSFQoNaG91c2Vob2xkX3JlZhgDIAEoCRImCgZhbW91bnQYBCABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSLgoGbWV0aG9kGAUgASgOMh4ueWlzaGkubGVkZ2VyLnYxLlBheW1lbnRNZXRob2QiQAoVR2V0TGV2eUFycmVhcnNSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSEAoIbGV2eV9yZWYYAiABKAkiVQoMTGV2eVBvc2l0aW9uEhUKDWhvdXNlaG9sZF9yZWYYASABKAkSCwoDZHVlGAIgASgJEgwKBHBhaWQYAyABKAkSEwoLb3V0c3RhbmRpbmcYBCABKAkidgoLTGV2eUFycmVhcnMSEAoIbGV2eV9yZWYYASABKAkSEQoJdG90YWxfZHVlGAIgASgJEhIKCnRvdGFsX3BhaWQYAyABKAkSLgoHYXJyZWFycxgEIAMoCzIdLnlpc2hpLmxlZGdlci52MS5MZXZ5UG9zaXRpb24i7AEKGkltcG9ydEJhbmtTdGF0ZW1lbnRSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSFQoNc3RhdGVtZW50X3JlZhgCIAEoCRIwCgdhY2NvdW50GAMgASgOMh8ueWlzaGkubGVkZ2VyLnYxLkN1c3RvZHlBY2NvdW50EgsKA2NzdhgEIAEoCRIvCg9jbG9zaW5nX2JhbGFuY2UYBSABKAsyFi55aXNoaS5jb21tb24udjEuTW9uZXkSFgoOc3RhdGVtZW50X2RhdGUYBiABKAkSGAoQZGF0ZV93aW5kb3dfZGF5cxgHIAEoBSJ7ChZSZXNvbHZlQmFua0xpbmVSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSFQoNc3RhdGVtZW50X3JlZhgCIAEoCRIMCgRsaW5lGAMgASgFEhAKCGVudHJ5X2lkGAQgASgJEhMKC2V4cGxhbmF0aW9uGAUgASgJIrQBCghCYW5rTGluZRIMCgRsaW5lGAEgASgFEgwKBGRhdGUYAiABKAkSDgoGYW1vdW50GAMgASgJEhEKCXJlZmVyZW5jZRgEIAEoCRITCgtkZXNjcmlwdGlvbhgFIAEoCRItCgVzdGF0ZRgGIAEoDjIeLnlpc2hpLmxlZGdlci52MS5CYW5rTGluZVN0YXRlEhAKCGVudHJ5X2lkGAcgASgJEhMKC2V4cGxhbmF0aW9uGAggASgJIlwKDlVubWF0Y2hlZEVudHJ5EhAKCGVudHJ5X2lkGAEgASgJEhYKDmVmZmVjdGl2ZV9kYXRlGAIgASgJEg4KBmFtb3VudBgDIAEoCRIQCghldmlkZW5jZRgEIAEoCSLUAQoOUmVjb25jaWxpYXRpb24SFQoNc3RhdGVtZW50X3JlZhgBIAEoCRIoCgVsaW5lcxgCIAMoCzIZLnlpc2hpLmxlZGdlci52MS5CYW5rTGluZRI/ChZtaXNzaW5nX2Zyb21fc3RhdGVtZW50GAMgAygLMh8ueWlzaGkubGVkZ2VyLnYxLlVubWF0Y2hlZEVudHJ5EhQKDGJhbmtfYmFsYW5jZRgEIAEoCRIWCg5sZWRnZXJfYmFsYW5jZRgFIAEoCRISCgpkaWZmZXJlbmNlGAYgASgJIoMBCg9PcGVyYXRpb25SZXN1bHQSFAoMb3BlcmF0aW9uX2lkGAEgASgJEg8KB2FwcGxpZWQYAiABKAgSDwoHcmVmdXNhbBgDIAEoCRIQCghzZXF1ZW5jZRgEIAEoAxIUCgxyZWNlaXB0X2NvZGUYBSABKAkSEAoIcmVwbGF5ZWQYBiABKAgiRgoYR2V0U291cmNlc0FuZFVzZXNSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSEwoLcHJvamVjdF9yZWYYAiABKAkilAEKClNvdXJjZUxpbmUSLgoGc291cmNlGAEgASgOMh4ueWlzaGkubGVkZ2VyLnYxLkZ1bmRpbmdTb3VyY2USDwoHc3BvbnNvchgCIAEoCRIRCgljb21taXR0ZWQYAyABKAkSEAoIcmVjZWl2ZWQYBCABKAkSDQoFc3BlbnQYBSABKAkSEQoJcmVtYWluaW5nGAYgASgJIjoKB1VzZUxpbmUSDQoFcGF5ZWUYASABKAkSEAoIY2F0ZWdvcnkYAiABKAkSDgoGYW1vdW50GAMgASgJIpgCCg5Tb3VyY2VzQW5kVXNlcxITCgtwcm9qZWN0X3JlZhgBIAEoCRIQCghjdXJyZW5jeRgCIAEoCRIMCgRjb3N0GAMgASgJEiwKB3NvdXJjZXMYBCADKAsyGy55aXNoaS5sZWRnZXIudjEuU291cmNlTGluZRImCgR1c2VzGAUgAygLMhgueWlzaGkubGVkZ2VyLnYxLlVzZUxpbmUSFQoNdG90YWxfc291cmNlcxgGIAEoCRISCgp0b3RhbF91c2VzGAcgASgJEhcKD3RvdGFsX3JlbWFpbmluZxgIIAEoCRITCgtmdW5kaW5nX2dhcBgJIAEoCRIQCghsZXZlcmFnZRgKIAEoCRIQCghiYWxhbmNlcxgLIAEoCCJECh1HZXRIYXBwaW5lc3NGdW5kQnVkZ2V0UmVxdWVzdBIVCg1jb21tdW5pdHlfcmVmGAEgASgJEgwKBHllYXIYAiABKAUiTgoRQnVkZ2V0UHJvamVjdExpbmUSEwoLcHJvamVjdF9yZWYYASABKAkSEQoJY29tbWl0dGVkGAIgASgJEhEKCWRpc2J1cnNlZBgDIAEoCSKlAQoTSGFwcGluZXNzRnVuZEJ1ZGdldBIMCgR5ZWFyGAEgASgFEhEKCWFsbG9jYXRlZBgCIAEoCRIRCgljb21taXR0ZWQYAyABKAkSEQoJZGlzYnVyc2VkGAQgASgJEhEKCWF2YWlsYWJsZRgFIAEoCRI0Cghwcm9qZWN0cxgGIAMoCzIiLnlpc2hpLmxlZGdlci52MS5CdWRnZXRQcm9qZWN0TGluZSJMChxHZXRIb3VzZWhvbGRTdGF0ZW1lbnRSZXF1ZXN0EhUKDWNvbW11bml0eV9yZWYYASABKAkSFQoNaG91c2Vob2xkX3JlZhgCIAEoCSJYChVIb3VzZWhvbGRQYXltZW50U2hhcmUSDQoFcGF5ZWUYASABKAkSEAoIY2F0ZWdvcnkYAiABKAkSDwoHcGF5bWVudBgDIAEoCRINCgVzaGFyZRgEIAEoCSKXAQoUSG91c2Vob2xkUHJvamVjdExpbmUSEwoLcHJvamVjdF9yZWYYASABKAkSDQoFZ2l2ZW4YAiABKAkSOAoIcGF5bWVudHMYAyADKAsyJi55aXNoaS5sZWRnZXIudjEuSG91c2Vob2xkUGF5bWVudFNoYXJlEg8KB3Vuc3BlbnQYBCABKAkSEAoIcmVmdW5kZWQYBSABKAkieQoSSG91c2Vob2xkU3RhdGVtZW50EhUKDWhvdXNlaG9sZF9yZWYYASABKAkSEwoLdG90YWxfZ2l2ZW4YAiABKAkSNwoIcHJvamVjdHMYAyADKAsyJS55aXNoaS5sZWRnZXIudjEuSG91c2Vob2xkUHJvamVjdExpbmUqmwEKDVByb2plY3RTdGF0dXMSHgoaUFJPSkVDVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIpCiVQUk9KRUNUX1NUQVRVU19PUEVOX0ZPUl9DT05UUklCVVRJT05TEAESJAogUFJPSkVDVF9TVEFUVVNfT1BFTl9GT1JfU1BFTkRJTkcQAhIZChVQUk9KRUNUX1NUQVRVU19DTE9TRUQQAyqxAQoNRnVuZGluZ1NvdXJjZRIeChpGVU5ESU5HX1NPVVJDRV9VTlNQRUNJRklFRBAAEh4KGkZVTkRJTkdfU09VUkNFX1NFTEZfUkFJU0VEEAESHgoaRlVORElOR19TT1VSQ0VfRVNUQVRFX0ZVTkQQAhIhCh1GVU5ESU5HX1NPVVJDRV9IQVBQSU5FU1NfRlVORBADEh0KGUZVTkRJTkdfU09VUkNFX0NPX1NQT05TT1IQBCp8Cg1QYXltZW50TWV0aG9kEh4KGlBBWU1FTlRfTUVUSE9EX1VOU1BFQ0lGSUVEEAASFwoTUEFZTUVOVF9NRVRIT0RfQ0FTSBABEhcKE1BBWU1FTlRfTUVUSE9EX0JBTksQAhIZChVQQVlNRU5UX01FVEhPRF9PTkxJTkUQAypZCglTcGxpdFJ1bGUSGgoWU1BMSVRfUlVMRV9VTlNQRUNJRklFRBAAEhcKE1NQTElUX1JVTEVfUFJPX1JBVEEQARIXChNTUExJVF9SVUxFX1BSSU9SSVRZEAIqewoLU3VycGx1c1J1bGUSHAoYU1VSUExVU19SVUxFX1VOU1BFQ0lGSUVEEAASJAogU1VSUExVU19SVUxFX1JFRlVORF9DT05UUklCVVRPUlMQARIoCiRTVVJQTFVTX1JVTEVfVFJBTlNGRVJfVE9fRVNUQVRFX0ZVTkQQAipnCg1Ib3VzZWhvbGRUeXBlEh4KGkhPVVNFSE9MRF9UWVBFX1VOU1BFQ0lGSUVEEAASGwoXSE9VU0VIT0xEX1RZUEVfT0NDVVBJRUQQARIZChVIT1VTRUhPTERfVFlQRV9WQUNBTlQQAip3CglMZXZ5QmFzaXMSGgoWTEVWWV9CQVNJU19VTlNQRUNJRklFRBAAEh0KGUxFVllfQkFTSVNfSE9VU0VIT0xEX1RZUEUQARIZChVMRVZZX0JBU0lTX0ZMT09SX0FSRUEQAhIUChBMRVZZX0JBU0lTX0VRVUFMEAMqfAoOQ3VzdG9keUFjY291bnQSHwobQ1VTVE9EWV9BQ0NPVU5UX1VOU1BFQ0lGSUVEEAASIgoeQ1VTVE9EWV9BQ0NPVU5UX0NPTU1VTklUWV9CQU5LEAESJQohQ1VTVE9EWV9BQ0NPVU5UX09OTElORV9DT0xMRUNUSU9OEAIqsAEKDUJhbmtMaW5lU3RhdGUSHwobQkFOS19MSU5FX1NUQVRFX1VOU1BFQ0lGSUVEEAASGwoXQkFOS19MSU5FX1NUQVRFX01BVENIRUQQARIdChlCQU5LX0xJTkVfU1RBVEVfVU5NQVRDSEVEEAISIwofQkFOS19MSU5FX1NUQVRFX0FNT1VOVF9NSVNNQVRDSBADEh0KGUJBTktfTElORV9TVEFURV9FWFBMQUlORUQQBDKKEwoMRnVuZHNTZXJ2aWNlEmwKC09wZW5Qcm9qZWN0EiMueWlzaGkubGVkZ2VyLnYxLk9wZW5Qcm9qZWN0UmVxdWVzdBoYLnlpc2hpLmxlZGdlci52MS5Qcm9qZWN0Ih7K8xgabGVkZ2VyLmZ1bmRzLnByb2plY3RzLm9wZW4SfAoQU2V0UHJvamVjdFN0YXR1cxIoLnlpc2hpLmxlZGdlci52MS5TZXRQcm9qZWN0U3RhdHVzUmVxdWVzdBoYLnlpc2hpLmxlZGdlci52MS5Qcm9qZWN0IiTK8xggbGVkZ2VyLmZ1bmRzLnByb2plY3RzLnNldF9zdGF0dXMSfAoOQWxsb2NhdGVCdWRnZXQSJi55aXNoaS5sZWRnZXIudjEuQWxsb2NhdGVCdWRnZXRSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIgyvMYHGxlZGdlci5mdW5kcy5idWRnZXQuYWxsb2NhdGUSjwEKFlJlY29yZEVzdGF0ZUZ1bmRJbmNvbWUSLi55aXNoaS5sZWRnZXIudjEuUmVjb3JkRXN0YXRlRnVuZEluY29tZVJlcXVlc3QaIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uUmVzdWx0IiPK8xgfbGVkZ2VyLmZ1bmRzLmVzdGF0ZV9mdW5kLmluY29tZRJ5CgpDb250cmlidXRlEiIueWlzaGkubGVkZ2VyLnYxLkNvbnRyaWJ1dGVSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIlyvMYIWxlZGdlci5mdW5kcy5jb250cmlidXRpb25zLnJlY29yZBJ5CgtDb21taXRHcmFudBIjLnlpc2hpLmxlZGdlci52MS5Db21taXRHcmFudFJlcXVlc3QaIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uUmVzdWx0IiPK8xgfbGVkZ2VyLmZ1bmRzLmNvbW1pdG1lbnRzLmNvbW1pdBJ1CghEaXNidXJzZRIgLnlpc2hpLmxlZGdlci52MS5EaXNidXJzZVJlcXVlc3QaIC55aXNoaS5sZWRnZXIudjEuT3BlcmF0aW9uUmVzdWx0IiXK8xghbGVkZ2VyLmZ1bmRzLmNvbW1pdG1lbnRzLmRpc2J1cnNlEmMKA1BheRIbLnlpc2hpLmxlZGdlci52MS5QYXlSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIdyvMYGWxlZGdlci5mdW5kcy5wYXltZW50cy5wYXkSkQEKFUNvbnRyaWJ1dGVBc0NvU3BvbnNvchItLnlpc2hpLmxlZGdlci52MS5Db1Nwb25zb3JDb250cmlidXRpb25SZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCInyvMYI2xlZGdlci5mdW5kcy5jb19zcG9uc29ycy5jb250cmlidXRlEmsKBlBsZWRnZRIeLnlpc2hpLmxlZGdlci52MS5QbGVkZ2VSZXF1ZXN0GiAueWlzaGkubGVkZ2VyLnYxLk9wZXJhdGlvblJlc3VsdCIfyvMYG2xlZGdlci5mdW5kcy5wbGVkZ2VzLnJlY29yZBJ6CgxDbG9zZVByb2plY3QSJC55aXNoaS5sZWRnZXIudjEuQ2xvc2VQcm9qZWN0UmVxdWVzdBojLnlpc2hpLmxlZGdlci52MS5DbG9zZVByb2plY3RSZXN1bHQiH8rzGBtsZWRnZXIuZnVuZHMucHJvamVjdHMuY2xvc2USbQoKQ3JlYXRlTGV2eRIiLnlpc2hpLmxlZGdlci52MS5DcmVhdGVMZXZ5UmVxdWVzdBobLnlpc2hpLmxlZGdlci52MS5MZXZ5UmVzdWx0Ih7K8xgabGVkZ2VyLmZ1bmRzLmxldmllcy5jcmVhdGUSaQoHUGF5TGV2eRIfLnlpc2hpLmxlZGdlci52MS5QYXlMZXZ5UmVxdWVzdBogLnlpc2hpLmxlZGdlci52MS5PcGVyYXRpb25SZXN1bHQiG8rzGBdsZWRnZXIuZnVuZHMubGV2aWVzLnBheRJ3Cg5HZXRMZXZ5QXJyZWFycxImLnlpc2hpLmxlZGdlci52MS5HZXRMZXZ5QXJyZWFyc1JlcXVlc3QaHC55aXNoaS5sZWRnZXIudjEuTGV2eUFycmVhcnMiH8rzGBtsZWRnZXIuZnVuZHMubGV2aWVzLmFycmVhcnMSiwEKE0ltcG9ydEJhbmtTdGF0ZW1lbnQSKy55aXNoaS5sZWRnZXIudjEuSW1wb3J0QmFua1N0YXRlbWVudFJlcXVlc3QaHy55aXNoaS5sZWRnZXIudjEuUmVjb25jaWxpYXRpb24iJsrzGCJsZWRnZXIuZnVuZHMucmVjb25jaWxpYXRpb24uaW1wb3J0EoQBCg9SZXNvbHZlQmFua0xpbmUSJy55aXNoaS5sZWRnZXIudjEuUmVzb2x2ZUJhbmtMaW5lUmVxdWVzdBofLnlpc2hpLmxlZGdlci52MS5SZWNvbmNpbGlhdGlvbiInyvMYI2xlZGdlci5mdW5kcy5yZWNvbmNpbGlhdGlvbi5yZXNvbHZlEo0BChFHZXRTb3VyY2VzQW5kVXNlcxIpLnlpc2hpLmxlZGdlci52MS5HZXRTb3VyY2VzQW5kVXNlc1JlcXVlc3QaHy55aXNoaS5sZWRnZXIudjEuU291cmNlc0FuZFVzZXMiLMrzGChsZWRnZXIuZnVuZHMuc3RhdGVtZW50cy5zb3VyY2VzX2FuZF91c2VzEqEBChZHZXRIYXBwaW5lc3NGdW5kQnVkZ2V0Ei4ueWlzaGkubGVkZ2VyLnYxLkdldEhhcHBpbmVzc0Z1bmRCdWRnZXRSZXF1ZXN0GiQueWlzaGkubGVkZ2VyLnYxLkhhcHBpbmVzc0Z1bmRCdWRnZXQiMcrzGC1sZWRnZXIuZnVuZHMuc3RhdGVtZW50cy5oYXBwaW5lc3NfZnVuZF9idWRnZXQSkgEKFUdldEhvdXNlaG9sZFN0YXRlbWVudBItLnlpc2hpLmxlZGdlci52MS5HZXRIb3VzZWhvbGRTdGF0ZW1lbnRSZXF1ZXN0GiMueWlzaGkubGVkZ2VyLnYxLkhvdXNlaG9sZFN0YXRlbWVudCIlyvMYIWxlZGdlci5mdW5kcy5zdGF0ZW1lbnRzLmhvdXNlaG9sZGIGcHJvdG8z", [file_google_protobuf_timestamp, file_yishi_common_v1_envelope, file_yishi_options_v1_options]);
 
 /**
  * @generated from message yishi.ledger.v1.OpenProjectRequest
@@ -1463,6 +1463,413 @@ export const LevyArrearsSchema: GenMessage<LevyArrears, {jsonType: LevyArrearsJs
   messageDesc(file_yishi_ledger_v1_funds, 21);
 
 /**
+ * A bank's statement for one custody account, as CSV with a header line:
+ * date (YYYY-MM-DD), amount (signed decimal: money in is positive), reference, description.
+ *
+ * @generated from message yishi.ledger.v1.ImportBankStatementRequest
+ */
+export type ImportBankStatementRequest = Message<"yishi.ledger.v1.ImportBankStatementRequest"> & {
+  /**
+   * @generated from field: string community_ref = 1;
+   */
+  communityRef: string;
+
+  /**
+   * @generated from field: string statement_ref = 2;
+   */
+  statementRef: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.CustodyAccount account = 3;
+   */
+  account: CustodyAccount;
+
+  /**
+   * @generated from field: string csv = 4;
+   */
+  csv: string;
+
+  /**
+   * The balance the bank reports at the end of statement_date.
+   *
+   * @generated from field: yishi.common.v1.Money closing_balance = 5;
+   */
+  closingBalance?: Money | undefined;
+
+  /**
+   * @generated from field: string statement_date = 6;
+   */
+  statementDate: string;
+
+  /**
+   * Entries dated this many days either side of a line may match it (3 when zero).
+   *
+   * @generated from field: int32 date_window_days = 7;
+   */
+  dateWindowDays: number;
+};
+
+/**
+ * A bank's statement for one custody account, as CSV with a header line:
+ * date (YYYY-MM-DD), amount (signed decimal: money in is positive), reference, description.
+ *
+ * @generated from message yishi.ledger.v1.ImportBankStatementRequest
+ */
+export type ImportBankStatementRequestJson = {
+  /**
+   * @generated from field: string community_ref = 1;
+   */
+  communityRef?: string;
+
+  /**
+   * @generated from field: string statement_ref = 2;
+   */
+  statementRef?: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.CustodyAccount account = 3;
+   */
+  account?: CustodyAccountJson;
+
+  /**
+   * @generated from field: string csv = 4;
+   */
+  csv?: string;
+
+  /**
+   * The balance the bank reports at the end of statement_date.
+   *
+   * @generated from field: yishi.common.v1.Money closing_balance = 5;
+   */
+  closingBalance?: MoneyJson;
+
+  /**
+   * @generated from field: string statement_date = 6;
+   */
+  statementDate?: string;
+
+  /**
+   * Entries dated this many days either side of a line may match it (3 when zero).
+   *
+   * @generated from field: int32 date_window_days = 7;
+   */
+  dateWindowDays?: number;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.ImportBankStatementRequest.
+ * Use `create(ImportBankStatementRequestSchema)` to create a new message.
+ */
+export const ImportBankStatementRequestSchema: GenMessage<ImportBankStatementRequest, {jsonType: ImportBankStatementRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 22);
+
+/**
+ * Match a line by hand to an entry, or mark it explained (bank charges, interest …).
+ *
+ * @generated from message yishi.ledger.v1.ResolveBankLineRequest
+ */
+export type ResolveBankLineRequest = Message<"yishi.ledger.v1.ResolveBankLineRequest"> & {
+  /**
+   * @generated from field: string community_ref = 1;
+   */
+  communityRef: string;
+
+  /**
+   * @generated from field: string statement_ref = 2;
+   */
+  statementRef: string;
+
+  /**
+   * @generated from field: int32 line = 3;
+   */
+  line: number;
+
+  /**
+   * @generated from field: string entry_id = 4;
+   */
+  entryId: string;
+
+  /**
+   * @generated from field: string explanation = 5;
+   */
+  explanation: string;
+};
+
+/**
+ * Match a line by hand to an entry, or mark it explained (bank charges, interest …).
+ *
+ * @generated from message yishi.ledger.v1.ResolveBankLineRequest
+ */
+export type ResolveBankLineRequestJson = {
+  /**
+   * @generated from field: string community_ref = 1;
+   */
+  communityRef?: string;
+
+  /**
+   * @generated from field: string statement_ref = 2;
+   */
+  statementRef?: string;
+
+  /**
+   * @generated from field: int32 line = 3;
+   */
+  line?: number;
+
+  /**
+   * @generated from field: string entry_id = 4;
+   */
+  entryId?: string;
+
+  /**
+   * @generated from field: string explanation = 5;
+   */
+  explanation?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.ResolveBankLineRequest.
+ * Use `create(ResolveBankLineRequestSchema)` to create a new message.
+ */
+export const ResolveBankLineRequestSchema: GenMessage<ResolveBankLineRequest, {jsonType: ResolveBankLineRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 23);
+
+/**
+ * @generated from message yishi.ledger.v1.BankLine
+ */
+export type BankLine = Message<"yishi.ledger.v1.BankLine"> & {
+  /**
+   * @generated from field: int32 line = 1;
+   */
+  line: number;
+
+  /**
+   * @generated from field: string date = 2;
+   */
+  date: string;
+
+  /**
+   * @generated from field: string amount = 3;
+   */
+  amount: string;
+
+  /**
+   * @generated from field: string reference = 4;
+   */
+  reference: string;
+
+  /**
+   * @generated from field: string description = 5;
+   */
+  description: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.BankLineState state = 6;
+   */
+  state: BankLineState;
+
+  /**
+   * @generated from field: string entry_id = 7;
+   */
+  entryId: string;
+
+  /**
+   * @generated from field: string explanation = 8;
+   */
+  explanation: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.BankLine
+ */
+export type BankLineJson = {
+  /**
+   * @generated from field: int32 line = 1;
+   */
+  line?: number;
+
+  /**
+   * @generated from field: string date = 2;
+   */
+  date?: string;
+
+  /**
+   * @generated from field: string amount = 3;
+   */
+  amount?: string;
+
+  /**
+   * @generated from field: string reference = 4;
+   */
+  reference?: string;
+
+  /**
+   * @generated from field: string description = 5;
+   */
+  description?: string;
+
+  /**
+   * @generated from field: yishi.ledger.v1.BankLineState state = 6;
+   */
+  state?: BankLineStateJson;
+
+  /**
+   * @generated from field: string entry_id = 7;
+   */
+  entryId?: string;
+
+  /**
+   * @generated from field: string explanation = 8;
+   */
+  explanation?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.BankLine.
+ * Use `create(BankLineSchema)` to create a new message.
+ */
+export const BankLineSchema: GenMessage<BankLine, {jsonType: BankLineJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 24);
+
+/**
+ * @generated from message yishi.ledger.v1.UnmatchedEntry
+ */
+export type UnmatchedEntry = Message<"yishi.ledger.v1.UnmatchedEntry"> & {
+  /**
+   * @generated from field: string entry_id = 1;
+   */
+  entryId: string;
+
+  /**
+   * @generated from field: string effective_date = 2;
+   */
+  effectiveDate: string;
+
+  /**
+   * @generated from field: string amount = 3;
+   */
+  amount: string;
+
+  /**
+   * @generated from field: string evidence = 4;
+   */
+  evidence: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.UnmatchedEntry
+ */
+export type UnmatchedEntryJson = {
+  /**
+   * @generated from field: string entry_id = 1;
+   */
+  entryId?: string;
+
+  /**
+   * @generated from field: string effective_date = 2;
+   */
+  effectiveDate?: string;
+
+  /**
+   * @generated from field: string amount = 3;
+   */
+  amount?: string;
+
+  /**
+   * @generated from field: string evidence = 4;
+   */
+  evidence?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.UnmatchedEntry.
+ * Use `create(UnmatchedEntrySchema)` to create a new message.
+ */
+export const UnmatchedEntrySchema: GenMessage<UnmatchedEntry, {jsonType: UnmatchedEntryJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 25);
+
+/**
+ * @generated from message yishi.ledger.v1.Reconciliation
+ */
+export type Reconciliation = Message<"yishi.ledger.v1.Reconciliation"> & {
+  /**
+   * @generated from field: string statement_ref = 1;
+   */
+  statementRef: string;
+
+  /**
+   * @generated from field: repeated yishi.ledger.v1.BankLine lines = 2;
+   */
+  lines: BankLine[];
+
+  /**
+   * In the ledger for the period, not on the statement.
+   *
+   * @generated from field: repeated yishi.ledger.v1.UnmatchedEntry missing_from_statement = 3;
+   */
+  missingFromStatement: UnmatchedEntry[];
+
+  /**
+   * @generated from field: string bank_balance = 4;
+   */
+  bankBalance: string;
+
+  /**
+   * @generated from field: string ledger_balance = 5;
+   */
+  ledgerBalance: string;
+
+  /**
+   * @generated from field: string difference = 6;
+   */
+  difference: string;
+};
+
+/**
+ * @generated from message yishi.ledger.v1.Reconciliation
+ */
+export type ReconciliationJson = {
+  /**
+   * @generated from field: string statement_ref = 1;
+   */
+  statementRef?: string;
+
+  /**
+   * @generated from field: repeated yishi.ledger.v1.BankLine lines = 2;
+   */
+  lines?: BankLineJson[];
+
+  /**
+   * In the ledger for the period, not on the statement.
+   *
+   * @generated from field: repeated yishi.ledger.v1.UnmatchedEntry missing_from_statement = 3;
+   */
+  missingFromStatement?: UnmatchedEntryJson[];
+
+  /**
+   * @generated from field: string bank_balance = 4;
+   */
+  bankBalance?: string;
+
+  /**
+   * @generated from field: string ledger_balance = 5;
+   */
+  ledgerBalance?: string;
+
+  /**
+   * @generated from field: string difference = 6;
+   */
+  difference?: string;
+};
+
+/**
+ * Describes the message yishi.ledger.v1.Reconciliation.
+ * Use `create(ReconciliationSchema)` to create a new message.
+ */
+export const ReconciliationSchema: GenMessage<Reconciliation, {jsonType: ReconciliationJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_ledger_v1_funds, 26);
+
+/**
  * @generated from message yishi.ledger.v1.OperationResult
  */
 export type OperationResult = Message<"yishi.ledger.v1.OperationResult"> & {
@@ -1541,7 +1948,7 @@ export type OperationResultJson = {
  * Use `create(OperationResultSchema)` to create a new message.
  */
 export const OperationResultSchema: GenMessage<OperationResult, {jsonType: OperationResultJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 22);
+  messageDesc(file_yishi_ledger_v1_funds, 27);
 
 /**
  * @generated from message yishi.ledger.v1.GetSourcesAndUsesRequest
@@ -1578,7 +1985,7 @@ export type GetSourcesAndUsesRequestJson = {
  * Use `create(GetSourcesAndUsesRequestSchema)` to create a new message.
  */
 export const GetSourcesAndUsesRequestSchema: GenMessage<GetSourcesAndUsesRequest, {jsonType: GetSourcesAndUsesRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 23);
+  messageDesc(file_yishi_ledger_v1_funds, 28);
 
 /**
  * @generated from message yishi.ledger.v1.SourceLine
@@ -1659,7 +2066,7 @@ export type SourceLineJson = {
  * Use `create(SourceLineSchema)` to create a new message.
  */
 export const SourceLineSchema: GenMessage<SourceLine, {jsonType: SourceLineJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 24);
+  messageDesc(file_yishi_ledger_v1_funds, 29);
 
 /**
  * @generated from message yishi.ledger.v1.UseLine
@@ -1706,7 +2113,7 @@ export type UseLineJson = {
  * Use `create(UseLineSchema)` to create a new message.
  */
 export const UseLineSchema: GenMessage<UseLine, {jsonType: UseLineJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 25);
+  messageDesc(file_yishi_ledger_v1_funds, 30);
 
 /**
  * @generated from message yishi.ledger.v1.SourcesAndUses
@@ -1845,7 +2252,7 @@ export type SourcesAndUsesJson = {
  * Use `create(SourcesAndUsesSchema)` to create a new message.
  */
 export const SourcesAndUsesSchema: GenMessage<SourcesAndUses, {jsonType: SourcesAndUsesJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 26);
+  messageDesc(file_yishi_ledger_v1_funds, 31);
 
 /**
  * @generated from message yishi.ledger.v1.GetHappinessFundBudgetRequest
@@ -1882,7 +2289,7 @@ export type GetHappinessFundBudgetRequestJson = {
  * Use `create(GetHappinessFundBudgetRequestSchema)` to create a new message.
  */
 export const GetHappinessFundBudgetRequestSchema: GenMessage<GetHappinessFundBudgetRequest, {jsonType: GetHappinessFundBudgetRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 27);
+  messageDesc(file_yishi_ledger_v1_funds, 32);
 
 /**
  * @generated from message yishi.ledger.v1.BudgetProjectLine
@@ -1929,7 +2336,7 @@ export type BudgetProjectLineJson = {
  * Use `create(BudgetProjectLineSchema)` to create a new message.
  */
 export const BudgetProjectLineSchema: GenMessage<BudgetProjectLine, {jsonType: BudgetProjectLineJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 28);
+  messageDesc(file_yishi_ledger_v1_funds, 33);
 
 /**
  * @generated from message yishi.ledger.v1.HappinessFundBudget
@@ -2006,7 +2413,7 @@ export type HappinessFundBudgetJson = {
  * Use `create(HappinessFundBudgetSchema)` to create a new message.
  */
 export const HappinessFundBudgetSchema: GenMessage<HappinessFundBudget, {jsonType: HappinessFundBudgetJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 29);
+  messageDesc(file_yishi_ledger_v1_funds, 34);
 
 /**
  * @generated from message yishi.ledger.v1.GetHouseholdStatementRequest
@@ -2043,7 +2450,7 @@ export type GetHouseholdStatementRequestJson = {
  * Use `create(GetHouseholdStatementRequestSchema)` to create a new message.
  */
 export const GetHouseholdStatementRequestSchema: GenMessage<GetHouseholdStatementRequest, {jsonType: GetHouseholdStatementRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 30);
+  messageDesc(file_yishi_ledger_v1_funds, 35);
 
 /**
  * @generated from message yishi.ledger.v1.HouseholdPaymentShare
@@ -2104,7 +2511,7 @@ export type HouseholdPaymentShareJson = {
  * Use `create(HouseholdPaymentShareSchema)` to create a new message.
  */
 export const HouseholdPaymentShareSchema: GenMessage<HouseholdPaymentShare, {jsonType: HouseholdPaymentShareJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 31);
+  messageDesc(file_yishi_ledger_v1_funds, 36);
 
 /**
  * @generated from message yishi.ledger.v1.HouseholdProjectLine
@@ -2179,7 +2586,7 @@ export type HouseholdProjectLineJson = {
  * Use `create(HouseholdProjectLineSchema)` to create a new message.
  */
 export const HouseholdProjectLineSchema: GenMessage<HouseholdProjectLine, {jsonType: HouseholdProjectLineJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 32);
+  messageDesc(file_yishi_ledger_v1_funds, 37);
 
 /**
  * @generated from message yishi.ledger.v1.HouseholdStatement
@@ -2226,7 +2633,7 @@ export type HouseholdStatementJson = {
  * Use `create(HouseholdStatementSchema)` to create a new message.
  */
 export const HouseholdStatementSchema: GenMessage<HouseholdStatement, {jsonType: HouseholdStatementJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_ledger_v1_funds, 33);
+  messageDesc(file_yishi_ledger_v1_funds, 38);
 
 /**
  * @generated from enum yishi.ledger.v1.ProjectStatus
@@ -2497,6 +2904,82 @@ export const LevyBasisSchema: GenEnum<LevyBasis, LevyBasisJson> = /*@__PURE__*/
   enumDesc(file_yishi_ledger_v1_funds, 6);
 
 /**
+ * @generated from enum yishi.ledger.v1.CustodyAccount
+ */
+export enum CustodyAccount {
+  /**
+   * @generated from enum value: CUSTODY_ACCOUNT_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: CUSTODY_ACCOUNT_COMMUNITY_BANK = 1;
+   */
+  COMMUNITY_BANK = 1,
+
+  /**
+   * @generated from enum value: CUSTODY_ACCOUNT_ONLINE_COLLECTION = 2;
+   */
+  ONLINE_COLLECTION = 2,
+}
+
+/**
+ * @generated from enum yishi.ledger.v1.CustodyAccount
+ */
+export type CustodyAccountJson = "CUSTODY_ACCOUNT_UNSPECIFIED" | "CUSTODY_ACCOUNT_COMMUNITY_BANK" | "CUSTODY_ACCOUNT_ONLINE_COLLECTION";
+
+/**
+ * Describes the enum yishi.ledger.v1.CustodyAccount.
+ */
+export const CustodyAccountSchema: GenEnum<CustodyAccount, CustodyAccountJson> = /*@__PURE__*/
+  enumDesc(file_yishi_ledger_v1_funds, 7);
+
+/**
+ * @generated from enum yishi.ledger.v1.BankLineState
+ */
+export enum BankLineState {
+  /**
+   * @generated from enum value: BANK_LINE_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: BANK_LINE_STATE_MATCHED = 1;
+   */
+  MATCHED = 1,
+
+  /**
+   * On the statement, not in the ledger.
+   *
+   * @generated from enum value: BANK_LINE_STATE_UNMATCHED = 2;
+   */
+  UNMATCHED = 2,
+
+  /**
+   * Its reference names an entry whose amount differs.
+   *
+   * @generated from enum value: BANK_LINE_STATE_AMOUNT_MISMATCH = 3;
+   */
+  AMOUNT_MISMATCH = 3,
+
+  /**
+   * @generated from enum value: BANK_LINE_STATE_EXPLAINED = 4;
+   */
+  EXPLAINED = 4,
+}
+
+/**
+ * @generated from enum yishi.ledger.v1.BankLineState
+ */
+export type BankLineStateJson = "BANK_LINE_STATE_UNSPECIFIED" | "BANK_LINE_STATE_MATCHED" | "BANK_LINE_STATE_UNMATCHED" | "BANK_LINE_STATE_AMOUNT_MISMATCH" | "BANK_LINE_STATE_EXPLAINED";
+
+/**
+ * Describes the enum yishi.ledger.v1.BankLineState.
+ */
+export const BankLineStateSchema: GenEnum<BankLineState, BankLineStateJson> = /*@__PURE__*/
+  enumDesc(file_yishi_ledger_v1_funds, 8);
+
+/**
  * @generated from service yishi.ledger.v1.FundsService
  */
 export const FundsService: GenService<{
@@ -2611,6 +3094,22 @@ export const FundsService: GenService<{
     methodKind: "unary";
     input: typeof GetLevyArrearsRequestSchema;
     output: typeof LevyArrearsSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.FundsService.ImportBankStatement
+   */
+  importBankStatement: {
+    methodKind: "unary";
+    input: typeof ImportBankStatementRequestSchema;
+    output: typeof ReconciliationSchema;
+  },
+  /**
+   * @generated from rpc yishi.ledger.v1.FundsService.ResolveBankLine
+   */
+  resolveBankLine: {
+    methodKind: "unary";
+    input: typeof ResolveBankLineRequestSchema;
+    output: typeof ReconciliationSchema;
   },
   /**
    * @generated from rpc yishi.ledger.v1.FundsService.GetSourcesAndUses
