@@ -27,6 +27,7 @@ import { FundsService } from './funds/funds.service';
 import { LeviesService } from './funds/levies.service';
 import { ReconciliationRepository } from './funds/reconciliation.repository';
 import { ReconciliationService } from './funds/reconciliation.service';
+import { StatementExportService } from './funds/statement-export.service';
 import { LedgerController } from './ledger.controller';
 
 @Module({
@@ -55,6 +56,7 @@ import { LedgerController } from './ledger.controller';
     PostingQueue,
     ReconciliationRepository,
     ReconciliationService,
+    StatementExportService,
   ],
 })
 export class LedgerModule {}

@@ -77,7 +77,7 @@ export class BalancesService {
     };
   }
 
-  async trialBalance(request: GetTrialBalanceRequest): Promise<MessageInitShape<typeof TrialBalanceSchema>> {
+  async trialBalance(request: Pick<GetTrialBalanceRequest, 'bookId' | 'asOfDate'>): Promise<MessageInitShape<typeof TrialBalanceSchema>> {
     if (!isUuid(request.bookId) || !(await this.books.find(request.bookId))) {
       throw ledgerError(LedgerErrorCode.BookNotFound, [{ field: 'book_id', reason: 'no such book' }]);
     }

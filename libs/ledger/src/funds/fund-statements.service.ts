@@ -49,7 +49,7 @@ export class FundStatementsService {
     @Inject(FundsRepository) private readonly funds: FundsRepository,
   ) {}
 
-  async sourcesAndUses(request: GetSourcesAndUsesRequest): Promise<MessageInitShape<typeof SourcesAndUsesSchema>> {
+  async sourcesAndUses(request: Pick<GetSourcesAndUsesRequest, 'communityRef' | 'projectRef'>): Promise<MessageInitShape<typeof SourcesAndUsesSchema>> {
     const bookId = await this.chart.bookOf(request.communityRef);
     const project = await this.funds.project(bookId, request.projectRef);
     if (!project) throw ledgerError(LedgerErrorCode.InvalidRequest, [{ field: 'project_ref', reason: 'no such project' }]);
@@ -82,7 +82,7 @@ export class FundStatementsService {
     };
   }
 
-  async happinessFundBudget(request: GetHappinessFundBudgetRequest): Promise<MessageInitShape<typeof HappinessFundBudgetSchema>> {
+  async happinessFundBudget(request: Pick<GetHappinessFundBudgetRequest, 'communityRef' | 'year'>): Promise<MessageInitShape<typeof HappinessFundBudgetSchema>> {
     const bookId = await this.chart.bookOf(request.communityRef);
     const fundId = await this.chart.account(bookId, Chart.happinessFund(request.year));
     const [fund] = await this.funds.fundAccounts(bookId, Chart.happinessFund(request.year).code);
@@ -101,7 +101,7 @@ export class FundStatementsService {
   }
 
   /** What a household gave, to which projects, and its pro-rata part of each payment from the self-raised money. */
-  async household(request: GetHouseholdStatementRequest): Promise<MessageInitShape<typeof HouseholdStatementSchema>> {
+  async household(request: Pick<GetHouseholdStatementRequest, 'communityRef' | 'householdRef'>): Promise<MessageInitShape<typeof HouseholdStatementSchema>> {
     const bookId = await this.chart.bookOf(request.communityRef);
     const gifts = await this.funds.householdGifts(bookId, { household: request.householdRef });
     const projects = await Promise.all(gifts.map((gift) => this.householdProject(bookId, gift.project, request.householdRef)));

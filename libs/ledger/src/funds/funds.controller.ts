@@ -8,6 +8,7 @@ import {
   type CoSponsorContributionRequest,
   type CommitGrantRequest,
   type CreateLevyRequest,
+  type ExportStatementRequest,
   type GetLevyArrearsRequest,
   type ImportBankStatementRequest,
   type ResolveBankLineRequest,
@@ -28,6 +29,7 @@ import { FundStatementsService } from './fund-statements.service';
 import { FundsService } from './funds.service';
 import { LeviesService } from './levies.service';
 import { ReconciliationService } from './reconciliation.service';
+import { StatementExportService } from './statement-export.service';
 
 @Controller()
 export class FundsController {
@@ -36,6 +38,7 @@ export class FundsController {
     @Inject(FundStatementsService) private readonly statements: FundStatementsService,
     @Inject(LeviesService) private readonly levies: LeviesService,
     @Inject(ReconciliationService) private readonly reconciliation: ReconciliationService,
+    @Inject(StatementExportService) private readonly exports: StatementExportService,
   ) {}
 
   @MessagePattern(FundsRpc.openProject.subject)
@@ -116,6 +119,11 @@ export class FundsController {
   @MessagePattern(FundsRpc.resolveBankLine.subject)
   resolveBankLine(request: ResolveBankLineRequest) {
     return this.reconciliation.resolve(request);
+  }
+
+  @MessagePattern(FundsRpc.exportStatement.subject)
+  exportStatement(request: ExportStatementRequest) {
+    return this.exports.export(request);
   }
 
   @MessagePattern(FundsRpc.getSourcesAndUses.subject)

@@ -1,6 +1,8 @@
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 
-import { BankLineState, CustodyAccount, FundingSource, FundsRpc, HouseholdType, LevyBasis, PaymentMethod, ProjectStatus, SplitRule, SurplusRule } from '@yishi/contracts';
+import ExcelJS from 'exceljs';
+
+import { BankLineState, CustodyAccount, ExportFormat, FundingSource, FundsRpc, HouseholdType, StatementKind, LevyBasis, PaymentMethod, ProjectStatus, SplitRule, SurplusRule } from '@yishi/contracts';
 import { uuidv7 } from '@yishi/persistence';
 
 import { checkInvariants, startLedger, type LedgerFixture } from '../testing/ledger-fixture';
@@ -89,6 +91,18 @@ describe('fund accounting', () => {
           expect.objectContaining({ source: FundingSource.HAPPINESS_FUND, received: '5000.00', spent: '5000.00', committed: '0.00' }),
         ]),
       );
+
+      const csv = await rpc.call(FundsRpc.exportStatement, { communityRef: community, kind: StatementKind.SOURCES_AND_USES, format: ExportFormat.CSV, projectRef: project });
+      const csvText = new TextDecoder().decode(csv.content);
+      expect(csv.fileName).toBe(`sources-and-uses-${project}.csv`);
+      expect(csvText).toContain('业主自筹 self-raised,,0.00,55000.00,55000.00,0.00');
+      expect(csvText).toContain('资金缺口 funding gap,,1000.00');
+      const xlsx = await rpc.call(FundsRpc.exportStatement, { communityRef: community, kind: StatementKind.HAPPINESS_FUND_BUDGET, format: ExportFormat.XLSX, year: 2025 });
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(Buffer.from(xlsx.content) as unknown as ArrayBuffer);
+      const sheet = workbook.worksheets[0]!;
+      expect(sheet.getRow(2).values).toEqual([undefined, project, 0, 5000]);
+      expect(sheet.getRow(4).getCell(2).value).toBe(145000);
 
       const pensioner = await rpc.call(FundsRpc.getHouseholdStatement, { communityRef: community, householdRef: 'b45-001' });
       expect(pensioner).toMatchObject({
