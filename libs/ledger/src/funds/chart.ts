@@ -68,6 +68,25 @@ export const Chart = {
     noOverdraft: true,
     references: {},
   }),
+  /** Memo book: in-kind value a project received, and who gave it. Never cash. */
+  inKindReceived: (project: string): ChartAccount => ({
+    code: `memo.project.${project}.in-kind`,
+    nameZh: '项目实物/劳务价值',
+    nameEn: 'In-kind value received',
+    kind: 'memo',
+    normalSide: 'debit',
+    noOverdraft: false,
+    references: { project },
+  }),
+  inKindGiver: (sponsor: string): ChartAccount => ({
+    code: `memo.in-kind.${sponsor}`,
+    nameZh: '实物/劳务提供方',
+    nameEn: 'In-kind giver',
+    kind: 'memo',
+    normalSide: 'credit',
+    noOverdraft: false,
+    references: { organisation: sponsor },
+  }),
   projectFund: (project: string, source: Exclude<FundingSource, FundingSource.UNSPECIFIED>, sponsor = ''): ChartAccount => {
     const [zh, en] = SOURCE_NAMES[source];
     const suffix = sponsor ? `.${sponsor}` : '';

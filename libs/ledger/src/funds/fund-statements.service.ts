@@ -9,6 +9,8 @@ import {
   type GetSourcesAndUsesRequest,
   type HappinessFundBudgetSchema,
   type HouseholdStatementSchema,
+  type LookupReceiptRequest,
+  type ReceiptSchema,
   type SourcesAndUsesSchema,
 } from '@yishi/contracts';
 import { DEFAULT_CURRENCY, allocate, fromMinorUnits } from '@yishi/money';
@@ -60,6 +62,7 @@ export class FundStatementsService {
     const uses = sum(payments.map((payment) => BigInt(payment.amount)));
     const pledged = received + sum(sources.map((source) => source.committed));
     const gap = BigInt(project.cost) - pledged;
+    const inKind = await this.funds.inKind(bookId, project.project_ref);
     return {
       projectRef: project.project_ref,
       currency: project.currency,
@@ -79,6 +82,27 @@ export class FundStatementsService {
       fundingGap: text(gap > 0n ? gap : 0n),
       leverage: leverage(sources),
       balances: received === uses + (received - spent) && spent === uses,
+      inKind: inKind.map((gift) => ({ ...gift, value: text(BigInt(gift.value)) })),
+      inKindValue: text(sum(inKind.map((gift) => BigInt(gift.value)))),
+    };
+  }
+
+  /** A household looks its contribution up by the code on its receipt, with the journal's proof. */
+  async receipt(request: Pick<LookupReceiptRequest, 'communityRef' | 'receiptCode'>): Promise<MessageInitShape<typeof ReceiptSchema>> {
+    const bookId = await this.chart.bookOf(request.communityRef);
+    const row = await this.funds.receipt(bookId, request.receiptCode.trim().toUpperCase());
+    if (!row) throw ledgerError(LedgerErrorCode.InvalidRequest, [{ field: 'receipt_code', reason: 'no contribution has this receipt code' }]);
+    return {
+      receiptCode: row.metadata['receipt_code'] ?? '',
+      projectRef: row.metadata['project'] ?? '',
+      householdRef: row.metadata['household'] ?? '',
+      amount: text(BigInt(row.amount)),
+      method: row.metadata['method'] ?? '',
+      effectiveDate: row.effective_date,
+      evidence: row.evidence,
+      entryId: row.entry_id,
+      sequence: BigInt(row.sequence),
+      hash: row.hash,
     };
   }
 

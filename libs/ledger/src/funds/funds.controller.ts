@@ -11,6 +11,8 @@ import {
   type ExportStatementRequest,
   type GetLevyArrearsRequest,
   type ImportBankStatementRequest,
+  type LookupReceiptRequest,
+  type RecordInKindRequest,
   type ResolveBankLineRequest,
   type PayLevyRequest,
   type ContributeRequest,
@@ -124,6 +126,16 @@ export class FundsController {
   @MessagePattern(FundsRpc.exportStatement.subject)
   exportStatement(request: ExportStatementRequest) {
     return this.exports.export(request);
+  }
+
+  @MessagePattern(FundsRpc.recordInKind.subject)
+  recordInKind(request: RecordInKindRequest) {
+    return this.funds.recordInKind(request);
+  }
+
+  @MessagePattern(FundsRpc.lookupReceipt.subject)
+  lookupReceipt(request: LookupReceiptRequest) {
+    return this.statements.receipt(request);
   }
 
   @MessagePattern(FundsRpc.getSourcesAndUses.subject)

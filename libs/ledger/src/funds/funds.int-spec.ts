@@ -51,6 +51,9 @@ describe('fund accounting', () => {
         ),
       );
       expect(results.every((result) => result.applied && /^R-[2-9A-Z]{4}-[2-9A-Z]{4}$/.test(result.receiptCode))).toBe(true);
+      const receipt = await rpc.call(FundsRpc.lookupReceipt, { communityRef: community, receiptCode: results[0]!.receiptCode.toLowerCase() });
+      expect(receipt).toMatchObject({ householdRef: 'b45-001', amount: '500.00', projectRef: project, method: 'cash', evidence: 'R-2025-0001', sequence: results[0]!.sequence });
+      expect(receipt.hash).toMatch(/^[0-9a-f]{64}$/);
 
       let statement = await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: project });
       expect(statement).toMatchObject({ cost: '61000.00', totalSources: '55000.00', fundingGap: '6000.00', leverage: '' });
@@ -149,7 +152,13 @@ describe('fund accounting', () => {
       expect(await rpc.call(FundsRpc.getHappinessFundBudget, { communityRef: community, year: 2026 })).toMatchObject({ committed: '20000.00', available: '130000.00' });
 
       const statement = await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: project });
-      expect(statement).toMatchObject({ fundingGap: '0.00', leverage: '2.25' });
+      expect(statement).toMatchObject({ fundingGap: '0.00', leverage: '2.25', inKindValue: '0.00' });
+
+      // The works team's labour for the installation, valued but never mixed with cash.
+      await rpc.call(FundsRpc.recordInKind, { header: header(community), projectRef: project, sponsor: 'works-team', description: '安装劳务 installation labour', value: cny('3000.00') });
+      const withInKind = await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: project });
+      expect(withInKind).toMatchObject({ inKindValue: '3000.00', totalSources: statement.totalSources, fundingGap: '0.00' });
+      expect(withInKind.inKind).toEqual([expect.objectContaining({ sponsor: 'works-team', value: '3000.00' })]);
     });
   });
 

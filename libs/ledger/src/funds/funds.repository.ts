@@ -32,6 +32,16 @@ export interface PaymentRow {
   parts: Record<string, string>;
 }
 
+export interface ReceiptRow {
+  entry_id: string;
+  sequence: string;
+  hash: string;
+  effective_date: string;
+  evidence: string;
+  metadata: Record<string, string>;
+  amount: string;
+}
+
 export interface HouseholdGiftRow {
   project: string;
   household: string;
@@ -86,6 +96,28 @@ export class FundsRepository {
          JOIN ledger_account a ON a.id = p.account_id
         WHERE e.book_id = $1 AND e.metadata->>'project' = $2 AND e.metadata->>'operation' = 'payment'
         GROUP BY e.id ORDER BY e.sequence`,
+      [bookId, projectRef],
+    );
+  }
+
+  /** The contribution a receipt code names. */
+  async receipt(bookId: string, receiptCode: string): Promise<ReceiptRow | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT e.id AS entry_id, e.sequence::text AS sequence, encode(e.hash, 'hex') AS hash, e.effective_date::text AS effective_date,
+              e.evidence, e.metadata, (SELECT sum(p.amount)::text FROM ledger_posting p WHERE p.entry_id = e.id AND p.side = 'credit' AND p.phase = 'posted') AS amount
+         FROM ledger_entry e WHERE e.book_id = $1 AND e.metadata->>'receipt_code' = $2`,
+      [bookId, receiptCode],
+    )) as ReceiptRow[];
+    return row;
+  }
+
+  /** The project's in-kind gifts (memo book). */
+  inKind(bookId: string, projectRef: string): Promise<{ sponsor: string; description: string; value: string }[]> {
+    return this.dataSource.query(
+      `SELECT e.metadata->>'sponsor' AS sponsor, e.metadata->>'description' AS description,
+              (SELECT sum(p.amount)::text FROM ledger_posting p WHERE p.entry_id = e.id AND p.side = 'debit') AS value
+         FROM ledger_entry e WHERE e.book_id = $1 AND e.metadata->>'project' = $2 AND e.metadata->>'operation' = 'in_kind'
+        ORDER BY e.sequence`,
       [bookId, projectRef],
     );
   }

@@ -8,6 +8,7 @@ import {
   AllocateBudgetRequestSchema,
   CloseProjectRequestSchema,
   CoSponsorContributionRequestSchema,
+  RecordInKindRequestSchema,
   CommitGrantRequestSchema,
   ContributeRequestSchema,
   DisburseRequestSchema,
@@ -31,6 +32,7 @@ import {
   type OperationResultSchema,
   type PayRequest,
   type PledgeRequest,
+  type RecordInKindRequest,
   type ProjectSchema,
   type RecordEstateFundIncomeRequest,
   type SetProjectStatusRequest,
@@ -216,6 +218,21 @@ export class FundsService {
     return this.operations.record(header, bookId, toJsonString(CoSponsorContributionRequestSchema, request), {
       postings: pair(bank, fund, amount),
       metadata: { operation: 'co_sponsor_contribution', project: project.project_ref, sponsor: request.sponsor },
+    });
+  }
+
+  /** Work or goods given instead of money, valued in the memo book. */
+  async recordInKind(request: RecordInKindRequest): Promise<OperationResult> {
+    const { header, bookId } = await this.operations.open(request.header);
+    const project = await this.requireProject(bookId, request.projectRef);
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(request.sponsor)) invalid('sponsor', 'must be the giver’s reference (a-z, 0-9, "-", "_")');
+    if (!request.description.trim()) invalid('description', 'must say what was given');
+    const value = amountOf(request.value, 'value.amount');
+    const received = await this.chart.account(bookId, Chart.inKindReceived(project.project_ref));
+    const giver = await this.chart.account(bookId, Chart.inKindGiver(request.sponsor));
+    return this.operations.record(header, bookId, toJsonString(RecordInKindRequestSchema, request), {
+      postings: pair(received, giver, value),
+      metadata: { operation: 'in_kind', project: project.project_ref, sponsor: request.sponsor, description: request.description },
     });
   }
 

@@ -29,9 +29,13 @@ export class FundProjects1763900002000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX ix_ledger_entry_household ON ledger_entry (book_id, (metadata->>'household')) WHERE (metadata->>'household') IS NOT NULL`,
     );
+    await queryRunner.query(
+      `CREATE INDEX ix_ledger_entry_receipt ON ledger_entry (book_id, (metadata->>'receipt_code')) WHERE (metadata->>'receipt_code') IS NOT NULL`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX ix_ledger_entry_receipt`);
     await queryRunner.query(`DROP INDEX ix_ledger_entry_household`);
     await queryRunner.query(`DROP INDEX ix_ledger_entry_project`);
     await queryRunner.query(`DROP TABLE fund_project`);
