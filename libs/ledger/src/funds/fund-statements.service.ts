@@ -20,6 +20,15 @@ import { Chart, SOURCE_CODES, projectFundPrefix } from './chart';
 import { FundChartService } from './fund-chart.service';
 import { FundsRepository, type FundAccountRow, type PaymentRow } from './funds.repository';
 
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Statements are as of the end of a day (by effective date), or as they stand now. */
+function asOfDate(value: string): string | undefined {
+  if (!value) return undefined;
+  if (!DATE.test(value)) throw ledgerError(LedgerErrorCode.InvalidRequest, [{ field: 'as_of_date', reason: 'must be YYYY-MM-DD' }]);
+  return value;
+}
+
 const SOURCE_BY_CODE = new Map(Object.entries(SOURCE_CODES).map(([source, code]) => [code, Number(source) as FundingSource]));
 const text = (minor: bigint): string => fromMinorUnits(minor, DEFAULT_CURRENCY);
 const sum = (values: readonly bigint[]): bigint => values.reduce((total, value) => total + value, 0n);
@@ -51,18 +60,19 @@ export class FundStatementsService {
     @Inject(FundsRepository) private readonly funds: FundsRepository,
   ) {}
 
-  async sourcesAndUses(request: Pick<GetSourcesAndUsesRequest, 'communityRef' | 'projectRef'>): Promise<MessageInitShape<typeof SourcesAndUsesSchema>> {
+  async sourcesAndUses(request: Pick<GetSourcesAndUsesRequest, 'communityRef' | 'projectRef' | 'asOfDate'>): Promise<MessageInitShape<typeof SourcesAndUsesSchema>> {
     const bookId = await this.chart.bookOf(request.communityRef);
     const project = await this.funds.project(bookId, request.projectRef);
     if (!project) throw ledgerError(LedgerErrorCode.InvalidRequest, [{ field: 'project_ref', reason: 'no such project' }]);
-    const sources = (await this.funds.fundAccounts(bookId, projectFundPrefix(project.project_ref))).map((account) => sourceTotals(project.project_ref, account));
-    const payments = await this.funds.payments(bookId, project.project_ref);
+    const asOf = asOfDate(request.asOfDate);
+    const sources = (await this.funds.fundAccounts(bookId, projectFundPrefix(project.project_ref), asOf)).map((account) => sourceTotals(project.project_ref, account));
+    const payments = await this.funds.payments(bookId, project.project_ref, asOf);
     const received = sum(sources.map((source) => source.received));
     const spent = sum(sources.map((source) => source.spent));
     const uses = sum(payments.map((payment) => BigInt(payment.amount)));
     const pledged = received + sum(sources.map((source) => source.committed));
     const gap = BigInt(project.cost) - pledged;
-    const inKind = await this.funds.inKind(bookId, project.project_ref);
+    const inKind = await this.funds.inKind(bookId, project.project_ref, asOf);
     return {
       projectRef: project.project_ref,
       currency: project.currency,
@@ -106,29 +116,31 @@ export class FundStatementsService {
     };
   }
 
-  async happinessFundBudget(request: Pick<GetHappinessFundBudgetRequest, 'communityRef' | 'year'>): Promise<MessageInitShape<typeof HappinessFundBudgetSchema>> {
+  async happinessFundBudget(request: Pick<GetHappinessFundBudgetRequest, 'communityRef' | 'year' | 'asOfDate'>): Promise<MessageInitShape<typeof HappinessFundBudgetSchema>> {
     const bookId = await this.chart.bookOf(request.communityRef);
     const fundId = await this.chart.account(bookId, Chart.happinessFund(request.year));
-    const [fund] = await this.funds.fundAccounts(bookId, Chart.happinessFund(request.year).code);
+    const asOf = asOfDate(request.asOfDate);
+    const [fund] = await this.funds.fundAccounts(bookId, Chart.happinessFund(request.year).code, asOf);
     const allocated = BigInt(fund!.credits_posted);
     const disbursed = BigInt(fund!.debits_posted);
     const committed = BigInt(fund!.debits_pending);
-    const projects = await this.funds.commitmentsFrom(fundId);
+    const projects = await this.funds.commitmentsFrom(fundId, asOf);
     return {
       year: request.year,
       allocated: text(allocated),
       committed: text(committed),
       disbursed: text(disbursed),
       available: text(allocated - disbursed - committed),
-      projects: projects.map((line) => ({ projectRef: line.project, committed: text(BigInt(line.committed ?? 0)), disbursed: text(BigInt(line.disbursed)) })),
+      projects: projects.map((line) => ({ projectRef: line.project, committed: text(BigInt(line.committed)), disbursed: text(BigInt(line.disbursed)) })),
     };
   }
 
   /** What a household gave, to which projects, and its pro-rata part of each payment from the self-raised money. */
-  async household(request: Pick<GetHouseholdStatementRequest, 'communityRef' | 'householdRef'>): Promise<MessageInitShape<typeof HouseholdStatementSchema>> {
+  async household(request: Pick<GetHouseholdStatementRequest, 'communityRef' | 'householdRef' | 'asOfDate'>): Promise<MessageInitShape<typeof HouseholdStatementSchema>> {
     const bookId = await this.chart.bookOf(request.communityRef);
-    const gifts = await this.funds.householdGifts(bookId, { household: request.householdRef });
-    const projects = await Promise.all(gifts.map((gift) => this.householdProject(bookId, gift.project, request.householdRef)));
+    const asOf = asOfDate(request.asOfDate);
+    const gifts = await this.funds.householdGifts(bookId, { household: request.householdRef, asOf });
+    const projects = await Promise.all(gifts.map((gift) => this.householdProject(bookId, gift.project, request.householdRef, asOf)));
     return { householdRef: request.householdRef, totalGiven: text(sum(gifts.map((gift) => BigInt(gift.given)))), projects };
   }
 
@@ -136,12 +148,12 @@ export class FundStatementsService {
    * Each household's part of every payment from the project's self-raised money (pro rata to what
    * it gave, largest remainder), so every household's given = its shares + refunded + unspent.
    */
-  async householdPositions(bookId: string, projectRef: string): Promise<Map<string, HouseholdPosition>> {
-    const gifts = await this.funds.householdGifts(bookId, { project: projectRef });
+  async householdPositions(bookId: string, projectRef: string, asOf?: string): Promise<Map<string, HouseholdPosition>> {
+    const gifts = await this.funds.householdGifts(bookId, { project: projectRef, asOf });
     const weights = gifts.map((gift) => BigInt(gift.given));
     const selfRaised = Chart.projectFund(projectRef, FundingSource.SELF_RAISED).code;
     const positions = new Map(gifts.map((gift) => [gift.household, { given: BigInt(gift.given), refunded: BigInt(gift.refunded), shares: [] as PaymentShare[] }]));
-    for (const payment of await this.funds.payments(bookId, projectRef)) {
+    for (const payment of await this.funds.payments(bookId, projectRef, asOf)) {
       const fromSelfRaised = BigInt(payment.parts[selfRaised] ?? 0);
       const shares = fromSelfRaised > 0n ? allocate(fromSelfRaised, weights) : weights.map(() => 0n);
       gifts.forEach((gift, index) => positions.get(gift.household)!.shares.push({ payment, share: shares[index]! }));
@@ -149,8 +161,8 @@ export class FundStatementsService {
     return positions;
   }
 
-  private async householdProject(bookId: string, projectRef: string, householdRef: string) {
-    const position = (await this.householdPositions(bookId, projectRef)).get(householdRef)!;
+  private async householdProject(bookId: string, projectRef: string, householdRef: string, asOf?: string) {
+    const position = (await this.householdPositions(bookId, projectRef, asOf)).get(householdRef)!;
     return {
       projectRef,
       given: text(position.given),

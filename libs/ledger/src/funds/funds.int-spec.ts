@@ -214,6 +214,36 @@ describe('fund accounting', () => {
     });
   });
 
+  describe('statements as of a date', () => {
+    it('show the project, the budget and a household as they stood at the end of a past day', async () => {
+      const community = `asof-${uuidv7()}`;
+      const rpc = ledger.rpc;
+      const dated = (evidence: string, effectiveDate: string) => ({ ...header(community, { evidence }), effectiveDate });
+      await rpc.call(FundsRpc.openProject, { communityRef: community, projectRef: 'p', nameZh: '按日', estateRef: 'e', cost: cny('1500.00') });
+      await rpc.call(FundsRpc.allocateBudget, { header: dated('B', '2026-01-02'), year: 2026, amount: cny('1000.00'), decisionRef: 'budget' });
+      await rpc.call(FundsRpc.contribute, { header: dated('R-1', '2026-03-05'), projectRef: 'p', householdRef: 'h1', amount: cny('600.00'), method: PaymentMethod.BANK });
+      const grant = dated('G', '2026-04-01');
+      await rpc.call(FundsRpc.commitGrant, { header: grant, projectRef: 'p', source: FundingSource.HAPPINESS_FUND, year: 2026, amount: cny('400.00'), decisionRef: 'ballot' });
+      await rpc.call(FundsRpc.disburse, { header: dated('D', '2026-05-10'), commitmentId: grant.operationId });
+      await rpc.call(FundsRpc.setProjectStatus, { communityRef: community, projectRef: 'p', status: ProjectStatus.OPEN_FOR_SPENDING });
+      await rpc.call(FundsRpc.pay, { header: dated('INV', '2026-06-20'), projectRef: 'p', payee: 'works', category: 'works', amount: cny('1000.00') });
+
+      const march = await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: 'p', asOfDate: '2026-03-31' });
+      expect(march).toMatchObject({ totalSources: '600.00', totalUses: '0.00', fundingGap: '900.00', balances: true });
+      const april = await rpc.call(FundsRpc.getHappinessFundBudget, { communityRef: community, year: 2026, asOfDate: '2026-04-30' });
+      expect(april).toMatchObject({ allocated: '1000.00', committed: '400.00', disbursed: '0.00', available: '600.00', projects: [{ projectRef: 'p', committed: '400.00', disbursed: '0.00' }] });
+      const may = await rpc.call(FundsRpc.getHappinessFundBudget, { communityRef: community, year: 2026, asOfDate: '2026-05-31' });
+      expect(may).toMatchObject({ committed: '0.00', disbursed: '400.00', available: '600.00', projects: [{ projectRef: 'p', committed: '0.00', disbursed: '400.00' }] });
+      expect(await rpc.call(FundsRpc.getHouseholdStatement, { communityRef: community, householdRef: 'h1', asOfDate: '2026-05-31' })).toMatchObject({
+        projects: [{ given: '600.00', unspent: '600.00', payments: [] }],
+      });
+      expect(await rpc.call(FundsRpc.getHouseholdStatement, { communityRef: community, householdRef: 'h1' })).toMatchObject({
+        projects: [{ given: '600.00', unspent: '0.00', payments: [{ share: '600.00' }] }],
+      });
+      expect(await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: 'p' })).toMatchObject({ totalUses: '1000.00', totalRemaining: '0.00' });
+    });
+  });
+
   describe('levies', () => {
     it('150 per occupied and 100 per vacant household: receivables, partial payments, arrears', async () => {
       const community = `levy-${uuidv7()}`;

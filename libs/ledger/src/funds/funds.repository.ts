@@ -76,17 +76,38 @@ export class FundsRepository {
     return rows[0];
   }
 
-  /** Accounts whose code starts with `prefix`, with their totals. */
-  fundAccounts(bookId: string, prefix: string): Promise<FundAccountRow[]> {
+  /**
+   * Accounts whose code starts with `prefix`, with their totals: now (the stored balances), or as
+   * they stood at the end of `asOf` by effective date (summed from the postings).
+   */
+  fundAccounts(bookId: string, prefix: string, asOf?: string): Promise<FundAccountRow[]> {
+    if (!asOf) {
+      return this.dataSource.query(
+        `SELECT id, code, debits_posted, credits_posted, debits_pending, credits_pending
+           FROM ledger_account WHERE book_id = $1 AND starts_with(code, $2) ORDER BY code`,
+        [bookId, prefix],
+      );
+    }
     return this.dataSource.query(
-      `SELECT id, code, debits_posted, credits_posted, debits_pending, credits_pending
-         FROM ledger_account WHERE book_id = $1 AND starts_with(code, $2) ORDER BY code`,
-      [bookId, prefix],
+      `SELECT a.id, a.code,
+              COALESCE(sum(m.amount) FILTER (WHERE m.side = 'debit' AND m.phase = 'posted'), 0)::text AS debits_posted,
+              COALESCE(sum(m.amount) FILTER (WHERE m.side = 'credit' AND m.phase = 'posted'), 0)::text AS credits_posted,
+              (COALESCE(sum(m.amount) FILTER (WHERE m.side = 'debit' AND m.phase = 'pending'), 0)
+                 - COALESCE(sum(m.amount) FILTER (WHERE m.side = 'debit' AND m.phase = 'release'), 0))::text AS debits_pending,
+              (COALESCE(sum(m.amount) FILTER (WHERE m.side = 'credit' AND m.phase = 'pending'), 0)
+                 - COALESCE(sum(m.amount) FILTER (WHERE m.side = 'credit' AND m.phase = 'release'), 0))::text AS credits_pending
+         FROM ledger_account a
+         LEFT JOIN (SELECT p.account_id, p.side, p.phase, p.amount
+                      FROM ledger_posting p JOIN ledger_entry e ON e.id = p.entry_id
+                     WHERE e.book_id = $1 AND e.effective_date <= $3::date) m ON m.account_id = a.id
+        WHERE a.book_id = $1 AND starts_with(a.code, $2)
+        GROUP BY a.id ORDER BY a.code`,
+      [bookId, prefix, asOf],
     );
   }
 
   /** The project's payments, each with what it took from every source account. */
-  payments(bookId: string, projectRef: string): Promise<PaymentRow[]> {
+  payments(bookId: string, projectRef: string, asOf?: string): Promise<PaymentRow[]> {
     return this.dataSource.query(
       `SELECT e.id AS entry_id, e.metadata->>'payee' AS payee, e.metadata->>'category' AS category,
               sum(p.amount) FILTER (WHERE p.side = 'credit')::text AS amount,
@@ -95,8 +116,9 @@ export class FundsRepository {
          JOIN ledger_posting p ON p.entry_id = e.id AND p.phase = 'posted'
          JOIN ledger_account a ON a.id = p.account_id
         WHERE e.book_id = $1 AND e.metadata->>'project' = $2 AND e.metadata->>'operation' = 'payment'
+          AND ($3::date IS NULL OR e.effective_date <= $3::date)
         GROUP BY e.id ORDER BY e.sequence`,
-      [bookId, projectRef],
+      [bookId, projectRef, asOf ?? null],
     );
   }
 
@@ -112,18 +134,19 @@ export class FundsRepository {
   }
 
   /** The project's in-kind gifts (memo book). */
-  inKind(bookId: string, projectRef: string): Promise<{ sponsor: string; description: string; value: string }[]> {
+  inKind(bookId: string, projectRef: string, asOf?: string): Promise<{ sponsor: string; description: string; value: string }[]> {
     return this.dataSource.query(
       `SELECT e.metadata->>'sponsor' AS sponsor, e.metadata->>'description' AS description,
               (SELECT sum(p.amount)::text FROM ledger_posting p WHERE p.entry_id = e.id AND p.side = 'debit') AS value
          FROM ledger_entry e WHERE e.book_id = $1 AND e.metadata->>'project' = $2 AND e.metadata->>'operation' = 'in_kind'
+          AND ($3::date IS NULL OR e.effective_date <= $3::date)
         ORDER BY e.sequence`,
-      [bookId, projectRef],
+      [bookId, projectRef, asOf ?? null],
     );
   }
 
   /** What each household gave to each project (or one household to all). */
-  householdGifts(bookId: string, filter: { project?: string; household?: string }): Promise<HouseholdGiftRow[]> {
+  householdGifts(bookId: string, filter: { project?: string; household?: string; asOf?: string }): Promise<HouseholdGiftRow[]> {
     return this.dataSource.query(
       `SELECT e.metadata->>'project' AS project, e.metadata->>'household' AS household,
               COALESCE(sum(p.amount) FILTER (WHERE p.side = 'credit' AND e.metadata->>'operation' = 'contribution'), 0)::text AS given,
@@ -132,8 +155,9 @@ export class FundsRepository {
         WHERE e.book_id = $1 AND e.metadata->>'operation' IN ('contribution', 'refund')
           AND ($2::text IS NULL OR e.metadata->>'project' = $2)
           AND ($3::text IS NULL OR e.metadata->>'household' = $3)
+          AND ($4::date IS NULL OR e.effective_date <= $4::date)
         GROUP BY 1, 2 ORDER BY 1, 2`,
-      [bookId, filter.project ?? null, filter.household ?? null],
+      [bookId, filter.project ?? null, filter.household ?? null, filter.asOf ?? null],
     );
   }
 
@@ -146,18 +170,22 @@ export class FundsRepository {
     return row?.debit_account_id;
   }
 
-  /** Commitments from a fund account, by the project they went to. */
-  commitmentsFrom(accountId: string): Promise<{ project: string; committed: string; disbursed: string }[]> {
+  /** What a fund reserved for and paid to each project, from the postings (up to `asOf` when given). */
+  commitmentsFrom(accountId: string, asOf?: string): Promise<{ project: string; committed: string; disbursed: string }[]> {
     return this.dataSource.query(
-      `SELECT a.ref_project AS project,
-              sum(t.amount) FILTER (WHERE t.state = 'pending')::text AS committed,
-              COALESCE(sum(p.amount), 0)::text AS disbursed
-         FROM ledger_pending_transfer t
-         JOIN ledger_account a ON a.id = t.credit_account_id
-         LEFT JOIN ledger_posting p ON p.entry_id = t.resolved_by_entry_id AND p.phase = 'posted' AND p.side = 'debit'
-        WHERE t.debit_account_id = $1
-        GROUP BY a.ref_project ORDER BY a.ref_project`,
-      [accountId],
+      `SELECT pa.ref_project AS project,
+              (COALESCE(sum(p.amount) FILTER (WHERE p.phase = 'pending'), 0)
+                 - COALESCE(sum(p.amount) FILTER (WHERE p.phase = 'release'), 0))::text AS committed,
+              COALESCE(sum(p.amount) FILTER (WHERE p.phase = 'posted'), 0)::text AS disbursed
+         FROM ledger_posting p
+         JOIN ledger_entry e ON e.id = p.entry_id
+         JOIN ledger_posting c ON c.entry_id = p.entry_id AND c.phase = p.phase AND c.side = 'credit'
+         JOIN ledger_account pa ON pa.id = c.account_id
+        WHERE p.account_id = $1 AND p.side = 'debit' AND pa.ref_project <> ''
+          AND ($2::date IS NULL OR e.effective_date <= $2::date)
+        GROUP BY pa.ref_project ORDER BY pa.ref_project`,
+      [accountId, asOf ?? null],
     );
   }
+
 }

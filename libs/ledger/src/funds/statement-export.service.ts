@@ -46,9 +46,9 @@ export class StatementExportService {
     const { communityRef } = request;
     switch (request.kind) {
       case StatementKind.SOURCES_AND_USES: {
-        const statement = await this.statements.sourcesAndUses({ communityRef, projectRef: request.projectRef });
+        const statement = await this.statements.sourcesAndUses({ communityRef, projectRef: request.projectRef, asOfDate: request.asOfDate });
         return {
-          name: `sources-and-uses-${request.projectRef}`,
+          name: `sources-and-uses-${request.projectRef}${request.asOfDate ? `-${request.asOfDate}` : ''}`,
           columns: ['来源 source', '出资单位 sponsor', '已承诺 committed', '已到账 received', '已支出 spent', '结余 remaining'],
           rows: [
             ...(statement.sources ?? []).map((line) => [SOURCE_LABELS[line.source ?? FundingSource.UNSPECIFIED], line.sponsor ?? '', line.committed!, line.received!, line.spent!, line.remaining!]),
@@ -59,7 +59,7 @@ export class StatementExportService {
         };
       }
       case StatementKind.HAPPINESS_FUND_BUDGET: {
-        const budget = await this.statements.happinessFundBudget({ communityRef, year: request.year });
+        const budget = await this.statements.happinessFundBudget({ communityRef, year: request.year, asOfDate: request.asOfDate });
         return {
           name: `happiness-fund-${request.year}`,
           columns: ['项目 project', '已承诺 committed', '已拨付 disbursed'],
@@ -72,7 +72,7 @@ export class StatementExportService {
         };
       }
       case StatementKind.HOUSEHOLD: {
-        const statement = await this.statements.household({ communityRef, householdRef: request.householdRef });
+        const statement = await this.statements.household({ communityRef, householdRef: request.householdRef, asOfDate: request.asOfDate });
         return {
           name: `household-${request.householdRef}`,
           columns: ['项目 project', '收款方 payee', '类别 category', '付款 payment', '本户分摊 share', '本户出资 given', '退回 refunded', '结余 unspent'],
