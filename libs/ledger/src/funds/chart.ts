@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { FundingSource } from '@yishi/contracts';
 
 import type { Side } from '../entries/entry.model';
@@ -23,6 +25,16 @@ const custody = (code: string, nameZh: string, nameEn: string, references: Chart
   normalSide: 'debit',
   noOverdraft: true,
   references,
+});
+
+const counterparty = (code: string, nameZh: string, nameEn: string): ChartAccount => ({
+  code,
+  nameZh,
+  nameEn,
+  kind: 'counterparty',
+  normalSide: 'debit',
+  noOverdraft: false,
+  references: {},
 });
 
 const fund = (code: string, nameZh: string, nameEn: string, references: ChartAccount['references'] = {}): ChartAccount => ({
@@ -57,6 +69,10 @@ export const Chart = {
   ownersCommittee: (estate: string): ChartAccount => custody(`custody.owners-committee.${estate}`, '业委会账户', "Owners' committee account", { estate }),
   happinessFund: (year: number): ChartAccount => fund(`fund.happiness.${year}`, `${year}年社区幸福资金`, `Happiness fund ${year}`),
   estateFund: (estate: string): ChartAccount => fund(`fund.estate.${estate}`, '小区公共基金', 'Estate public fund', { estate }),
+  districtFinance: (): ChartAccount => counterparty('counterparty.district-finance', '区财政', 'District finance'),
+  /** Whoever the community pays; named by a digest of the payee's name so any name fits a code. */
+  payee: (name: string): ChartAccount =>
+    counterparty(`counterparty.payee.${createHash('sha256').update(name).digest('hex').slice(0, 16)}`, name, name),
   levyFund: (levy: string): ChartAccount => fund(`fund.levy.${levy}`, '分摊费用', 'Levy income', {}),
   /** What one household owes for one levy; it cannot be paid beyond what is due. */
   levyReceivable: (levy: string, household: string): ChartAccount => ({

@@ -107,6 +107,12 @@ describe('fund accounting', () => {
       expect(sheet.getRow(2).values).toEqual([undefined, project, 0, 5000]);
       expect(sheet.getRow(4).getCell(2).value).toBe(145000);
 
+      // The counterparties' accounts show what the district granted and what the contractor was paid.
+      const trial = new TextDecoder().decode((await rpc.call(FundsRpc.exportStatement, { communityRef: community, kind: StatementKind.TRIAL_BALANCE, format: ExportFormat.CSV })).content);
+      expect(trial).toContain('counterparty.district-finance,区财政,CNY,150000.00,150000.00');
+      expect(trial).toMatch(/counterparty\.payee\.[0-9a-f]{16},珠海不锈钢工程队,CNY,60000\.00,60000\.00/);
+      expect(trial).toMatch(/合计 total,,CNY,([\d.]+),\1/);
+
       const pensioner = await rpc.call(FundsRpc.getHouseholdStatement, { communityRef: community, householdRef: 'b45-001' });
       expect(pensioner).toMatchObject({
         totalGiven: '500.00',

@@ -110,8 +110,8 @@ export class FundsRepository {
   payments(bookId: string, projectRef: string, asOf?: string): Promise<PaymentRow[]> {
     return this.dataSource.query(
       `SELECT e.id AS entry_id, e.metadata->>'payee' AS payee, e.metadata->>'category' AS category,
-              sum(p.amount) FILTER (WHERE p.side = 'credit')::text AS amount,
-              jsonb_object_agg(a.code, p.amount::text) FILTER (WHERE p.side = 'debit') AS parts
+              sum(p.amount) FILTER (WHERE p.side = 'credit' AND starts_with(a.code, 'custody.'))::text AS amount,
+              jsonb_object_agg(a.code, p.amount::text) FILTER (WHERE p.side = 'debit' AND starts_with(a.code, 'fund.')) AS parts
          FROM ledger_entry e
          JOIN ledger_posting p ON p.entry_id = e.id AND p.phase = 'posted'
          JOIN ledger_account a ON a.id = p.account_id

@@ -117,15 +117,20 @@ export class FundsService {
     return toProject(request.communityRef, project);
   }
 
-  /** The district grants the community's happiness fund for a year; the money lands in its bank account. */
+  /**
+   * The district grants the community's happiness fund for a year and the money lands in the
+   * community's bank account; it passes through the district-finance counterparty, whose turnover
+   * shows every grant the district made.
+   */
   async allocateBudget(request: AllocateBudgetRequest): Promise<OperationResult> {
     const { header, bookId } = await this.operations.open(request.header);
     if (request.year < 2000 || request.year > 2100) invalid('year', 'must be a year such as 2026');
     const amount = amountOf(request.amount, 'amount.amount');
     const bank = await this.chart.account(bookId, Chart.communityBank());
+    const district = await this.chart.account(bookId, Chart.districtFinance());
     const fund = await this.chart.account(bookId, Chart.happinessFund(request.year));
     return this.operations.record(header, bookId, toJsonString(AllocateBudgetRequestSchema, request), {
-      postings: pair(bank, fund, amount),
+      postings: [...pair(bank, district, amount), ...pair(district, fund, amount)],
       decisionRef: request.decisionRef,
       metadata: { operation: 'budget_allocation', year: String(request.year) },
     });
@@ -329,10 +334,14 @@ export class FundsService {
     const sources = await this.spendableSources(bookId, project.project_ref);
     const parts = splitPayment(amount, sources, request.split, request.priority);
     if (!parts) return this.refusedUpFront(header, 'EXCEEDS_AVAILABLE');
+    // The project owes the payee (sources → payee) and the bank pays it (payee → bank): the payee's
+    // account shows everything it was paid.
     const bank = await this.chart.account(bookId, Chart.communityBank());
+    const payee = await this.chart.account(bookId, Chart.payee(request.payee));
     const postings: PostingLine[] = [
       ...parts.filter((part) => part.amount > 0n).map((part) => ({ accountId: part.accountId, side: 'debit' as const, amount: part.amount, currency: DEFAULT_CURRENCY })),
-      { accountId: bank, side: 'credit', amount, currency: DEFAULT_CURRENCY },
+      { accountId: payee, side: 'credit', amount, currency: DEFAULT_CURRENCY },
+      ...pair(payee, bank, amount),
     ];
     return this.operations.record(header, bookId, toJsonString(PayRequestSchema, request), {
       postings,
