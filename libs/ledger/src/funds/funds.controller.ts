@@ -8,6 +8,7 @@ import {
   type CoSponsorContributionRequest,
   type CommitGrantRequest,
   type CreateLevyRequest,
+  type DepositCashRequest,
   type ExportStatementRequest,
   type GetLevyArrearsRequest,
   type ImportBankStatementRequest,
@@ -126,6 +127,11 @@ export class FundsController {
   @MessagePattern(FundsRpc.exportStatement.subject)
   exportStatement(request: ExportStatementRequest) {
     return this.exports.export(request);
+  }
+
+  @MessagePattern(FundsRpc.depositCash.subject)
+  depositCash(request: DepositCashRequest) {
+    return this.funds.depositCash(request);
   }
 
   @MessagePattern(FundsRpc.recordInKind.subject)

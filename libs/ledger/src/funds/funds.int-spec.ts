@@ -58,6 +58,13 @@ describe('fund accounting', () => {
       let statement = await rpc.call(FundsRpc.getSourcesAndUses, { communityRef: community, projectRef: project });
       expect(statement).toMatchObject({ cost: '61000.00', totalSources: '55000.00', fundingGap: '6000.00', leverage: '' });
 
+      // The group pays its cash into the bank; it cannot deposit more than it holds.
+      expect(await rpc.call(FundsRpc.depositCash, { header: header(community, { evidence: 'DEP-1' }), projectRef: project, amount: cny('99999.00') })).toMatchObject({
+        applied: false,
+        refusal: 'EXCEEDS_DEBITS',
+      });
+      expect(await rpc.call(FundsRpc.depositCash, { header: header(community, { evidence: 'DEP-2' }), projectRef: project, amount: cny('20000.00') })).toMatchObject({ applied: true });
+
       const grant = header(community);
       expect(
         await rpc.call(FundsRpc.commitGrant, { header: grant, projectRef: project, source: FundingSource.HAPPINESS_FUND, year: 2025, amount: cny('5000.00'), decisionRef: 'ballot-2025-05-20 (21 for, 1 against)' }),

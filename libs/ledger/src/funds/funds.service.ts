@@ -9,6 +9,7 @@ import {
   CloseProjectRequestSchema,
   CoSponsorContributionRequestSchema,
   RecordInKindRequestSchema,
+  DepositCashRequestSchema,
   CommitGrantRequestSchema,
   ContributeRequestSchema,
   DisburseRequestSchema,
@@ -33,6 +34,7 @@ import {
   type PayRequest,
   type PledgeRequest,
   type RecordInKindRequest,
+  type DepositCashRequest,
   type ProjectSchema,
   type RecordEstateFundIncomeRequest,
   type SetProjectStatusRequest,
@@ -223,6 +225,20 @@ export class FundsService {
     return this.operations.record(header, bookId, toJsonString(CoSponsorContributionRequestSchema, request), {
       postings: pair(bank, fund, amount),
       metadata: { operation: 'co_sponsor_contribution', project: project.project_ref, sponsor: request.sponsor },
+    });
+  }
+
+  /** Cash moves from the fundraising group to the bank: custody changes, what the money is for does not. */
+  async depositCash(request: DepositCashRequest): Promise<OperationResult> {
+    const { header, bookId } = await this.operations.open(request.header);
+    const project = await this.requireProject(bookId, request.projectRef);
+    if (!header.evidence.trim()) invalid('header.evidence', 'must carry the deposit slip number');
+    const amount = amountOf(request.amount, 'amount.amount');
+    const bank = await this.chart.account(bookId, Chart.communityBank());
+    const cash = await this.chart.account(bookId, Chart.fundraisingCash(project.project_ref));
+    return this.operations.record(header, bookId, toJsonString(DepositCashRequestSchema, request), {
+      postings: pair(bank, cash, amount),
+      metadata: { operation: 'cash_deposit', project: project.project_ref },
     });
   }
 
