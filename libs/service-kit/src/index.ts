@@ -5,3 +5,4 @@ export * from './run-service-process';
 export * from './service-definition';
 export * from './service-host.module';
 export * from './start-service';
+export * from './service-fixture';

@@ -9,6 +9,7 @@ import {
   type ResolveBankLineRequest,
 } from '@yishi/contracts';
 import { AmountError, DEFAULT_CURRENCY, fromMinorUnits, toMinorUnits } from '@yishi/money';
+import { parseCsv } from '@yishi/tabular';
 
 import { isUuid } from '../wire';
 import { Chart } from './chart';
@@ -117,11 +118,11 @@ function matchLines(parsed: readonly ParsedLine[], candidates: readonly CustodyM
 
 /** CSV with a header line: date, amount, reference, description (quotes allowed). Every bad line is reported. */
 export function parseStatementCsv(csv: string): ParsedLine[] {
-  const rows = csv.split(/\r?\n/).filter((row) => row.trim() !== '');
+  const rows = parseCsv(csv);
   if (rows.length < 2) invalid('csv', 'must hold a header line and at least one statement line');
   const problems: string[] = [];
   const lines = rows.slice(1).map((row, index) => {
-    const [date = '', amount = '', reference = '', description = ''] = splitCsvRow(row);
+    const [date = '', amount = '', reference = '', description = ''] = row;
     const line = index + 1;
     if (!DATE.test(date)) problems.push(`line ${line}: date must be YYYY-MM-DD`);
     const signed = amount.startsWith('-') ? -1n : 1n;
@@ -138,24 +139,6 @@ export function parseStatementCsv(csv: string): ParsedLine[] {
   return lines;
 }
 
-function splitCsvRow(row: string): string[] {
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let index = 0; index < row.length; index += 1) {
-    const char = row[index]!;
-    if (quoted && char === '"' && row[index + 1] === '"') {
-      cell += '"';
-      index += 1;
-    } else if (char === '"') quoted = !quoted;
-    else if (char === ',' && !quoted) {
-      cells.push(cell);
-      cell = '';
-    } else cell += char;
-  }
-  cells.push(cell);
-  return cells.map((value) => value.trim());
-}
 
 function parseAmount(amount: string, field: string): bigint {
   try {

@@ -1,56 +1,20 @@
-import { connect } from '@nats-io/transport-node';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { DataSource } from 'typeorm';
 
 import { AccountKind, LedgerRpc, Side, type NewEntrySchema } from '@yishi/contracts';
-import { createLogger } from '@yishi/logging';
-import { JetStreamEventBus, MessagingTables1763900000000, NatsRequestTransport, RpcClient } from '@yishi/messaging';
+import type { RpcClient } from '@yishi/messaging';
 import { uuidv7 } from '@yishi/persistence';
-import { startService, type RunningService } from '@yishi/service-kit';
-import { createTestDatabase, testSubjectPrefix, type TestDatabase } from '@yishi/testing';
+import { startServiceFixture, type ServiceFixture } from '@yishi/service-kit';
 
 import { ledgerService } from '../index';
-import { ledgerMigrations } from '../migrations';
-
-export const LEDGER_TEST_MIGRATIONS = [MessagingTables1763900000000, ...ledgerMigrations];
 
 type NewEntryInit = MessageInitShape<typeof NewEntrySchema>;
 
 /** A running ledger service on its own fresh database, reached over the machine's NATS. */
-export interface LedgerFixture {
-  readonly rpc: RpcClient;
-  readonly database: TestDatabase;
-  readonly dataSource: DataSource;
-  /** Restarts the service process state (queue, caches), keeping the database. */
-  restart(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type LedgerFixture = ServiceFixture;
 
-export async function startLedger(): Promise<LedgerFixture> {
-  const database = await createTestDatabase({ service: 'ledger', migrations: LEDGER_TEST_MIGRATIONS });
-  const connection = await connect({ servers: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222' });
-  const prefix = testSubjectPrefix();
-  const transport = new NatsRequestTransport(connection, prefix);
-  const events = await JetStreamEventBus.connect({ connection, subjectPrefix: prefix, logger: createLogger('ledger-test', 'silent') });
-  const runtime = { transport, events, requestTimeoutMs: 30_000 };
-  let service: RunningService = await startService(ledgerService, database.url, runtime);
-  return {
-    rpc: new RpcClient(transport, 30_000),
-    database,
-    get dataSource() {
-      return service.dataSource;
-    },
-    restart: async () => {
-      await service.stop();
-      service = await startService(ledgerService, database.url, runtime);
-    },
-    stop: async () => {
-      await service.stop();
-      await events.close();
-      await transport.close();
-      await database.drop();
-    },
-  };
+export function startLedger(): Promise<LedgerFixture> {
+  return startServiceFixture(ledgerService);
 }
 
 export async function openBook(rpc: RpcClient, community = `community-${uuidv7()}`) {

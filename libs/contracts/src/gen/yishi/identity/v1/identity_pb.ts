@@ -2,17 +2,877 @@
 // @generated from file yishi/identity/v1/identity.proto (package yishi.identity.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { HealthCheckRequestSchema, HealthCheckResponseSchema } from "../../common/v1/health_pb";
 import { file_yishi_common_v1_health } from "../../common/v1/health_pb";
 import { file_yishi_options_v1_options } from "../../options/v1/options_pb";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file yishi/identity/v1/identity.proto.
  */
 export const file_yishi_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiB5aXNoaS9pZGVudGl0eS92MS9pZGVudGl0eS5wcm90bxIReWlzaGkuaWRlbnRpdHkudjEyhgEKD0lkZW50aXR5U2VydmljZRJzCgtDaGVja0hlYWx0aBIjLnlpc2hpLmNvbW1vbi52MS5IZWFsdGhDaGVja1JlcXVlc3QaJC55aXNoaS5jb21tb24udjEuSGVhbHRoQ2hlY2tSZXNwb25zZSIZyvMYFWlkZW50aXR5LmhlYWx0aC5jaGVja2IGcHJvdG8z", [file_yishi_common_v1_health, file_yishi_options_v1_options]);
+  fileDesc("CiB5aXNoaS9pZGVudGl0eS92MS9pZGVudGl0eS5wcm90bxIReWlzaGkuaWRlbnRpdHkudjEigwEKEkNyZWF0ZVBsYWNlUmVxdWVzdBIRCglwYXJlbnRfaWQYASABKAkSKgoEa2luZBgCIAEoDjIcLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlS2luZBIMCgRjb2RlGAMgASgJEg8KB25hbWVfemgYBCABKAkSDwoHbmFtZV9lbhgFIAEoCSKCAQoFUGxhY2USCgoCaWQYASABKAkSEQoJcGFyZW50X2lkGAIgASgJEioKBGtpbmQYAyABKA4yHC55aXNoaS5pZGVudGl0eS52MS5QbGFjZUtpbmQSDAoEY29kZRgEIAEoCRIPCgduYW1lX3poGAUgASgJEg8KB25hbWVfZW4YBiABKAkiSAoSUmVuYW1lUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEg8KB25hbWVfemgYAiABKAkSDwoHbmFtZV9lbhgDIAEoCSI7ChBNb3ZlUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEhUKDW5ld19wYXJlbnRfaWQYAiABKAkiKgoWR2V0UGxhY2VIaXN0b3J5UmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCSJXCgxQbGFjZVZlcnNpb24SDwoHbmFtZV96aBgBIAEoCRIPCgduYW1lX2VuGAIgASgJEhEKCXBhcmVudF9pZBgDIAEoCRISCgp2YWxpZF9mcm9tGAQgASgJIlMKDFBsYWNlSGlzdG9yeRIQCghwbGFjZV9pZBgBIAEoCRIxCgh2ZXJzaW9ucxgCIAMoCzIfLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlVmVyc2lvbiIvCg1Sb3N0ZXJSZXF1ZXN0EhEKCWVzdGF0ZV9pZBgBIAEoCRILCgNjc3YYAiABKAkiPAoNUm9zdGVyUHJvYmxlbRIMCgRsaW5lGAEgASgFEg0KBWZpZWxkGAIgASgJEg4KBnJlYXNvbhgDIAEoCSKFAQoNUm9zdGVyUHJldmlldxINCgV2YWxpZBgBIAEoCBIyCghwcm9ibGVtcxgCIAMoCzIgLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclByb2JsZW0SDQoFbGluZXMYAyABKAUSEgoKaG91c2Vob2xkcxgEIAEoBRIOCgZwZW9wbGUYBSABKAUiogEKDFJvc3RlclJlc3VsdBIPCgdhcHBsaWVkGAEgASgIEjIKCHByb2JsZW1zGAIgAygLMiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUHJvYmxlbRIZChFidWlsZGluZ3NfY3JlYXRlZBgDIAEoBRIaChJob3VzZWhvbGRzX2NyZWF0ZWQYBCABKAUSFgoOcGVvcGxlX2NyZWF0ZWQYBSABKAUiXgoZU25hcHNob3RFbGVjdG9yYXRlUmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCRIvCgRraW5kGAIgASgOMiEueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZUtpbmQiLQoUR2V0RWxlY3RvcmF0ZVJlcXVlc3QSFQoNZWxlY3RvcmF0ZV9pZBgBIAEoCSIsCgVWb3RlchIUCgxob3VzZWhvbGRfaWQYASABKAkSDQoFbGFiZWwYAiABKAkiqgEKCkVsZWN0b3JhdGUSCgoCaWQYASABKAkSEAoIcGxhY2VfaWQYAiABKAkSLwoEa2luZBgDIAEoDjIhLnlpc2hpLmlkZW50aXR5LnYxLkVsZWN0b3JhdGVLaW5kEg8KB3ZlcnNpb24YBCABKAUSKAoGdm90ZXJzGAUgAygLMhgueWlzaGkuaWRlbnRpdHkudjEuVm90ZXISEgoKY3JlYXRlZF9hdBgGIAEoCSrUAQoJUGxhY2VLaW5kEhoKFlBMQUNFX0tJTkRfVU5TUEVDSUZJRUQQABIXChNQTEFDRV9LSU5EX0RJU1RSSUNUEAESFQoRUExBQ0VfS0lORF9TVFJFRVQQAhIYChRQTEFDRV9LSU5EX0NPTU1VTklUWRADEhUKEVBMQUNFX0tJTkRfRVNUQVRFEAQSHAoYUExBQ0VfS0lORF9WSUxMQUdFX0dST1VQEAUSFwoTUExBQ0VfS0lORF9CVUlMRElORxAGEhMKD1BMQUNFX0tJTkRfVU5JVBAHKlEKDkVsZWN0b3JhdGVLaW5kEh8KG0VMRUNUT1JBVEVfS0lORF9VTlNQRUNJRklFRBAAEh4KGkVMRUNUT1JBVEVfS0lORF9IT1VTRUhPTERTEAEynQgKD0lkZW50aXR5U2VydmljZRJzCgtDaGVja0hlYWx0aBIjLnlpc2hpLmNvbW1vbi52MS5IZWFsdGhDaGVja1JlcXVlc3QaJC55aXNoaS5jb21tb24udjEuSGVhbHRoQ2hlY2tSZXNwb25zZSIZyvMYFWlkZW50aXR5LmhlYWx0aC5jaGVjaxJqCgtDcmVhdGVQbGFjZRIlLnlpc2hpLmlkZW50aXR5LnYxLkNyZWF0ZVBsYWNlUmVxdWVzdBoYLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlIhrK8xgWaWRlbnRpdHkucGxhY2VzLmNyZWF0ZRJqCgtSZW5hbWVQbGFjZRIlLnlpc2hpLmlkZW50aXR5LnYxLlJlbmFtZVBsYWNlUmVxdWVzdBoYLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlIhrK8xgWaWRlbnRpdHkucGxhY2VzLnJlbmFtZRJkCglNb3ZlUGxhY2USIy55aXNoaS5pZGVudGl0eS52MS5Nb3ZlUGxhY2VSZXF1ZXN0GhgueWlzaGkuaWRlbnRpdHkudjEuUGxhY2UiGMrzGBRpZGVudGl0eS5wbGFjZXMubW92ZRJ6Cg9HZXRQbGFjZUhpc3RvcnkSKS55aXNoaS5pZGVudGl0eS52MS5HZXRQbGFjZUhpc3RvcnlSZXF1ZXN0Gh8ueWlzaGkuaWRlbnRpdHkudjEuUGxhY2VIaXN0b3J5IhvK8xgXaWRlbnRpdHkucGxhY2VzLmhpc3RvcnkScAoNUHJldmlld1Jvc3RlchIgLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclJlcXVlc3QaIC55aXNoaS5pZGVudGl0eS52MS5Sb3N0ZXJQcmV2aWV3IhvK8xgXaWRlbnRpdHkucm9zdGVyLnByZXZpZXcSawoLQXBwbHlSb3N0ZXISIC55aXNoaS5pZGVudGl0eS52MS5Sb3N0ZXJSZXF1ZXN0Gh8ueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUmVzdWx0IhnK8xgVaWRlbnRpdHkucm9zdGVyLmFwcGx5EoQBChJTbmFwc2hvdEVsZWN0b3JhdGUSLC55aXNoaS5pZGVudGl0eS52MS5TbmFwc2hvdEVsZWN0b3JhdGVSZXF1ZXN0Gh0ueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZSIhyvMYHWlkZW50aXR5LmVsZWN0b3JhdGVzLnNuYXBzaG90EnUKDUdldEVsZWN0b3JhdGUSJy55aXNoaS5pZGVudGl0eS52MS5HZXRFbGVjdG9yYXRlUmVxdWVzdBodLnlpc2hpLmlkZW50aXR5LnYxLkVsZWN0b3JhdGUiHMrzGBhpZGVudGl0eS5lbGVjdG9yYXRlcy5nZXRiBnByb3RvMw", [file_yishi_common_v1_health, file_yishi_options_v1_options]);
+
+/**
+ * @generated from message yishi.identity.v1.CreatePlaceRequest
+ */
+export type CreatePlaceRequest = Message<"yishi.identity.v1.CreatePlaceRequest"> & {
+  /**
+   * Empty for a district.
+   *
+   * @generated from field: string parent_id = 1;
+   */
+  parentId: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.PlaceKind kind = 2;
+   */
+  kind: PlaceKind;
+
+  /**
+   * Unique among its siblings, e.g. "b45".
+   *
+   * @generated from field: string code = 3;
+   */
+  code: string;
+
+  /**
+   * @generated from field: string name_zh = 4;
+   */
+  nameZh: string;
+
+  /**
+   * @generated from field: string name_en = 5;
+   */
+  nameEn: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.CreatePlaceRequest
+ */
+export type CreatePlaceRequestJson = {
+  /**
+   * Empty for a district.
+   *
+   * @generated from field: string parent_id = 1;
+   */
+  parentId?: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.PlaceKind kind = 2;
+   */
+  kind?: PlaceKindJson;
+
+  /**
+   * Unique among its siblings, e.g. "b45".
+   *
+   * @generated from field: string code = 3;
+   */
+  code?: string;
+
+  /**
+   * @generated from field: string name_zh = 4;
+   */
+  nameZh?: string;
+
+  /**
+   * @generated from field: string name_en = 5;
+   */
+  nameEn?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.CreatePlaceRequest.
+ * Use `create(CreatePlaceRequestSchema)` to create a new message.
+ */
+export const CreatePlaceRequestSchema: GenMessage<CreatePlaceRequest, {jsonType: CreatePlaceRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 0);
+
+/**
+ * @generated from message yishi.identity.v1.Place
+ */
+export type Place = Message<"yishi.identity.v1.Place"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string parent_id = 2;
+   */
+  parentId: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.PlaceKind kind = 3;
+   */
+  kind: PlaceKind;
+
+  /**
+   * @generated from field: string code = 4;
+   */
+  code: string;
+
+  /**
+   * @generated from field: string name_zh = 5;
+   */
+  nameZh: string;
+
+  /**
+   * @generated from field: string name_en = 6;
+   */
+  nameEn: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.Place
+ */
+export type PlaceJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string parent_id = 2;
+   */
+  parentId?: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.PlaceKind kind = 3;
+   */
+  kind?: PlaceKindJson;
+
+  /**
+   * @generated from field: string code = 4;
+   */
+  code?: string;
+
+  /**
+   * @generated from field: string name_zh = 5;
+   */
+  nameZh?: string;
+
+  /**
+   * @generated from field: string name_en = 6;
+   */
+  nameEn?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.Place.
+ * Use `create(PlaceSchema)` to create a new message.
+ */
+export const PlaceSchema: GenMessage<Place, {jsonType: PlaceJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 1);
+
+/**
+ * @generated from message yishi.identity.v1.RenamePlaceRequest
+ */
+export type RenamePlaceRequest = Message<"yishi.identity.v1.RenamePlaceRequest"> & {
+  /**
+   * @generated from field: string place_id = 1;
+   */
+  placeId: string;
+
+  /**
+   * @generated from field: string name_zh = 2;
+   */
+  nameZh: string;
+
+  /**
+   * @generated from field: string name_en = 3;
+   */
+  nameEn: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.RenamePlaceRequest
+ */
+export type RenamePlaceRequestJson = {
+  /**
+   * @generated from field: string place_id = 1;
+   */
+  placeId?: string;
+
+  /**
+   * @generated from field: string name_zh = 2;
+   */
+  nameZh?: string;
+
+  /**
+   * @generated from field: string name_en = 3;
+   */
+  nameEn?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.RenamePlaceRequest.
+ * Use `create(RenamePlaceRequestSchema)` to create a new message.
+ */
+export const RenamePlaceRequestSchema: GenMessage<RenamePlaceRequest, {jsonType: RenamePlaceRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 2);
+
+/**
+ * @generated from message yishi.identity.v1.MovePlaceRequest
+ */
+export type MovePlaceRequest = Message<"yishi.identity.v1.MovePlaceRequest"> & {
+  /**
+   * @generated from field: string place_id = 1;
+   */
+  placeId: string;
+
+  /**
+   * @generated from field: string new_parent_id = 2;
+   */
+  newParentId: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.MovePlaceRequest
+ */
+export type MovePlaceRequestJson = {
+  /**
+   * @generated from field: string place_id = 1;
+   */
+  placeId?: string;
+
+  /**
+   * @generated from field: string new_parent_id = 2;
+   */
+  newParentId?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.MovePlaceRequest.
+ * Use `create(MovePlaceRequestSchema)` to create a new message.
+ */
+export const MovePlaceRequestSchema: GenMessage<MovePlaceRequest, {jsonType: MovePlaceRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 3);
+
+/**
+ * @generated from message yishi.identity.v1.GetPlaceHistoryRequest
+ */
+export type GetPlaceHistoryRequest = Message<"yishi.identity.v1.GetPlaceHistoryRequest"> & {
+  /**
+   * @generated from field: string place_id = 1;
+   */
+  placeId: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.GetPlaceHistoryRequest
+ */
+export type GetPlaceHistoryRequestJson = {
+  /**
+   * @generated from field: string place_id = 1;
+   */
+  placeId?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.GetPlaceHistoryRequest.
+ * Use `create(GetPlaceHistoryRequestSchema)` to create a new message.
+ */
+export const GetPlaceHistoryRequestSchema: GenMessage<GetPlaceHistoryRequest, {jsonType: GetPlaceHistoryRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 4);
+
+/**
+ * @generated from message yishi.identity.v1.PlaceVersion
+ */
+export type PlaceVersion = Message<"yishi.identity.v1.PlaceVersion"> & {
+  /**
+   * @generated from field: string name_zh = 1;
+   */
+  nameZh: string;
+
+  /**
+   * @generated from field: string name_en = 2;
+   */
+  nameEn: string;
+
+  /**
+   * @generated from field: string parent_id = 3;
+   */
+  parentId: string;
+
+  /**
+   * RFC 3339; when this version began.
+   *
+   * @generated from field: string valid_from = 4;
+   */
+  validFrom: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.PlaceVersion
+ */
+export type PlaceVersionJson = {
+  /**
+   * @generated from field: string name_zh = 1;
+   */
+  nameZh?: string;
+
+  /**
+   * @generated from field: string name_en = 2;
+   */
+  nameEn?: string;
+
+  /**
+   * @generated from field: string parent_id = 3;
+   */
+  parentId?: string;
+
+  /**
+   * RFC 3339; when this version began.
+   *
+   * @generated from field: string valid_from = 4;
+   */
+  validFrom?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.PlaceVersion.
+ * Use `create(PlaceVersionSchema)` to create a new message.
+ */
+export const PlaceVersionSchema: GenMessage<PlaceVersion, {jsonType: PlaceVersionJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 5);
+
+/**
+ * @generated from message yishi.identity.v1.PlaceHistory
+ */
+export type PlaceHistory = Message<"yishi.identity.v1.PlaceHistory"> & {
+  /**
+   * @generated from field: string place_id = 1;
+   */
+  placeId: string;
+
+  /**
+   * @generated from field: repeated yishi.identity.v1.PlaceVersion versions = 2;
+   */
+  versions: PlaceVersion[];
+};
+
+/**
+ * @generated from message yishi.identity.v1.PlaceHistory
+ */
+export type PlaceHistoryJson = {
+  /**
+   * @generated from field: string place_id = 1;
+   */
+  placeId?: string;
+
+  /**
+   * @generated from field: repeated yishi.identity.v1.PlaceVersion versions = 2;
+   */
+  versions?: PlaceVersionJson[];
+};
+
+/**
+ * Describes the message yishi.identity.v1.PlaceHistory.
+ * Use `create(PlaceHistorySchema)` to create a new message.
+ */
+export const PlaceHistorySchema: GenMessage<PlaceHistory, {jsonType: PlaceHistoryJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 6);
+
+/**
+ * A roster of households and people for one estate, as CSV with a header line:
+ * building, unit, door, type (occupied|vacant), floor_area, name, phone, relation (owner|tenant|family).
+ *
+ * @generated from message yishi.identity.v1.RosterRequest
+ */
+export type RosterRequest = Message<"yishi.identity.v1.RosterRequest"> & {
+  /**
+   * @generated from field: string estate_id = 1;
+   */
+  estateId: string;
+
+  /**
+   * @generated from field: string csv = 2;
+   */
+  csv: string;
+};
+
+/**
+ * A roster of households and people for one estate, as CSV with a header line:
+ * building, unit, door, type (occupied|vacant), floor_area, name, phone, relation (owner|tenant|family).
+ *
+ * @generated from message yishi.identity.v1.RosterRequest
+ */
+export type RosterRequestJson = {
+  /**
+   * @generated from field: string estate_id = 1;
+   */
+  estateId?: string;
+
+  /**
+   * @generated from field: string csv = 2;
+   */
+  csv?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.RosterRequest.
+ * Use `create(RosterRequestSchema)` to create a new message.
+ */
+export const RosterRequestSchema: GenMessage<RosterRequest, {jsonType: RosterRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 7);
+
+/**
+ * @generated from message yishi.identity.v1.RosterProblem
+ */
+export type RosterProblem = Message<"yishi.identity.v1.RosterProblem"> & {
+  /**
+   * 1-based, the header being line 0.
+   *
+   * @generated from field: int32 line = 1;
+   */
+  line: number;
+
+  /**
+   * @generated from field: string field = 2;
+   */
+  field: string;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.RosterProblem
+ */
+export type RosterProblemJson = {
+  /**
+   * 1-based, the header being line 0.
+   *
+   * @generated from field: int32 line = 1;
+   */
+  line?: number;
+
+  /**
+   * @generated from field: string field = 2;
+   */
+  field?: string;
+
+  /**
+   * @generated from field: string reason = 3;
+   */
+  reason?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.RosterProblem.
+ * Use `create(RosterProblemSchema)` to create a new message.
+ */
+export const RosterProblemSchema: GenMessage<RosterProblem, {jsonType: RosterProblemJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 8);
+
+/**
+ * @generated from message yishi.identity.v1.RosterPreview
+ */
+export type RosterPreview = Message<"yishi.identity.v1.RosterPreview"> & {
+  /**
+   * @generated from field: bool valid = 1;
+   */
+  valid: boolean;
+
+  /**
+   * @generated from field: repeated yishi.identity.v1.RosterProblem problems = 2;
+   */
+  problems: RosterProblem[];
+
+  /**
+   * @generated from field: int32 lines = 3;
+   */
+  lines: number;
+
+  /**
+   * @generated from field: int32 households = 4;
+   */
+  households: number;
+
+  /**
+   * @generated from field: int32 people = 5;
+   */
+  people: number;
+};
+
+/**
+ * @generated from message yishi.identity.v1.RosterPreview
+ */
+export type RosterPreviewJson = {
+  /**
+   * @generated from field: bool valid = 1;
+   */
+  valid?: boolean;
+
+  /**
+   * @generated from field: repeated yishi.identity.v1.RosterProblem problems = 2;
+   */
+  problems?: RosterProblemJson[];
+
+  /**
+   * @generated from field: int32 lines = 3;
+   */
+  lines?: number;
+
+  /**
+   * @generated from field: int32 households = 4;
+   */
+  households?: number;
+
+  /**
+   * @generated from field: int32 people = 5;
+   */
+  people?: number;
+};
+
+/**
+ * Describes the message yishi.identity.v1.RosterPreview.
+ * Use `create(RosterPreviewSchema)` to create a new message.
+ */
+export const RosterPreviewSchema: GenMessage<RosterPreview, {jsonType: RosterPreviewJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 9);
+
+/**
+ * @generated from message yishi.identity.v1.RosterResult
+ */
+export type RosterResult = Message<"yishi.identity.v1.RosterResult"> & {
+  /**
+   * @generated from field: bool applied = 1;
+   */
+  applied: boolean;
+
+  /**
+   * @generated from field: repeated yishi.identity.v1.RosterProblem problems = 2;
+   */
+  problems: RosterProblem[];
+
+  /**
+   * @generated from field: int32 buildings_created = 3;
+   */
+  buildingsCreated: number;
+
+  /**
+   * @generated from field: int32 households_created = 4;
+   */
+  householdsCreated: number;
+
+  /**
+   * @generated from field: int32 people_created = 5;
+   */
+  peopleCreated: number;
+};
+
+/**
+ * @generated from message yishi.identity.v1.RosterResult
+ */
+export type RosterResultJson = {
+  /**
+   * @generated from field: bool applied = 1;
+   */
+  applied?: boolean;
+
+  /**
+   * @generated from field: repeated yishi.identity.v1.RosterProblem problems = 2;
+   */
+  problems?: RosterProblemJson[];
+
+  /**
+   * @generated from field: int32 buildings_created = 3;
+   */
+  buildingsCreated?: number;
+
+  /**
+   * @generated from field: int32 households_created = 4;
+   */
+  householdsCreated?: number;
+
+  /**
+   * @generated from field: int32 people_created = 5;
+   */
+  peopleCreated?: number;
+};
+
+/**
+ * Describes the message yishi.identity.v1.RosterResult.
+ * Use `create(RosterResultSchema)` to create a new message.
+ */
+export const RosterResultSchema: GenMessage<RosterResult, {jsonType: RosterResultJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 10);
+
+/**
+ * @generated from message yishi.identity.v1.SnapshotElectorateRequest
+ */
+export type SnapshotElectorateRequest = Message<"yishi.identity.v1.SnapshotElectorateRequest"> & {
+  /**
+   * @generated from field: string place_id = 1;
+   */
+  placeId: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.ElectorateKind kind = 2;
+   */
+  kind: ElectorateKind;
+};
+
+/**
+ * @generated from message yishi.identity.v1.SnapshotElectorateRequest
+ */
+export type SnapshotElectorateRequestJson = {
+  /**
+   * @generated from field: string place_id = 1;
+   */
+  placeId?: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.ElectorateKind kind = 2;
+   */
+  kind?: ElectorateKindJson;
+};
+
+/**
+ * Describes the message yishi.identity.v1.SnapshotElectorateRequest.
+ * Use `create(SnapshotElectorateRequestSchema)` to create a new message.
+ */
+export const SnapshotElectorateRequestSchema: GenMessage<SnapshotElectorateRequest, {jsonType: SnapshotElectorateRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 11);
+
+/**
+ * @generated from message yishi.identity.v1.GetElectorateRequest
+ */
+export type GetElectorateRequest = Message<"yishi.identity.v1.GetElectorateRequest"> & {
+  /**
+   * @generated from field: string electorate_id = 1;
+   */
+  electorateId: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.GetElectorateRequest
+ */
+export type GetElectorateRequestJson = {
+  /**
+   * @generated from field: string electorate_id = 1;
+   */
+  electorateId?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.GetElectorateRequest.
+ * Use `create(GetElectorateRequestSchema)` to create a new message.
+ */
+export const GetElectorateRequestSchema: GenMessage<GetElectorateRequest, {jsonType: GetElectorateRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 12);
+
+/**
+ * @generated from message yishi.identity.v1.Voter
+ */
+export type Voter = Message<"yishi.identity.v1.Voter"> & {
+  /**
+   * @generated from field: string household_id = 1;
+   */
+  householdId: string;
+
+  /**
+   * e.g. "b45-301": building, unit and door.
+   *
+   * @generated from field: string label = 2;
+   */
+  label: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.Voter
+ */
+export type VoterJson = {
+  /**
+   * @generated from field: string household_id = 1;
+   */
+  householdId?: string;
+
+  /**
+   * e.g. "b45-301": building, unit and door.
+   *
+   * @generated from field: string label = 2;
+   */
+  label?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.Voter.
+ * Use `create(VoterSchema)` to create a new message.
+ */
+export const VoterSchema: GenMessage<Voter, {jsonType: VoterJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 13);
+
+/**
+ * An immutable, versioned list of who may vote.
+ *
+ * @generated from message yishi.identity.v1.Electorate
+ */
+export type Electorate = Message<"yishi.identity.v1.Electorate"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string place_id = 2;
+   */
+  placeId: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.ElectorateKind kind = 3;
+   */
+  kind: ElectorateKind;
+
+  /**
+   * @generated from field: int32 version = 4;
+   */
+  version: number;
+
+  /**
+   * @generated from field: repeated yishi.identity.v1.Voter voters = 5;
+   */
+  voters: Voter[];
+
+  /**
+   * @generated from field: string created_at = 6;
+   */
+  createdAt: string;
+};
+
+/**
+ * An immutable, versioned list of who may vote.
+ *
+ * @generated from message yishi.identity.v1.Electorate
+ */
+export type ElectorateJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string place_id = 2;
+   */
+  placeId?: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.ElectorateKind kind = 3;
+   */
+  kind?: ElectorateKindJson;
+
+  /**
+   * @generated from field: int32 version = 4;
+   */
+  version?: number;
+
+  /**
+   * @generated from field: repeated yishi.identity.v1.Voter voters = 5;
+   */
+  voters?: VoterJson[];
+
+  /**
+   * @generated from field: string created_at = 6;
+   */
+  createdAt?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.Electorate.
+ * Use `create(ElectorateSchema)` to create a new message.
+ */
+export const ElectorateSchema: GenMessage<Electorate, {jsonType: ElectorateJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 14);
+
+/**
+ * @generated from enum yishi.identity.v1.PlaceKind
+ */
+export enum PlaceKind {
+  /**
+   * @generated from enum value: PLACE_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: PLACE_KIND_DISTRICT = 1;
+   */
+  DISTRICT = 1,
+
+  /**
+   * @generated from enum value: PLACE_KIND_STREET = 2;
+   */
+  STREET = 2,
+
+  /**
+   * @generated from enum value: PLACE_KIND_COMMUNITY = 3;
+   */
+  COMMUNITY = 3,
+
+  /**
+   * @generated from enum value: PLACE_KIND_ESTATE = 4;
+   */
+  ESTATE = 4,
+
+  /**
+   * @generated from enum value: PLACE_KIND_VILLAGE_GROUP = 5;
+   */
+  VILLAGE_GROUP = 5,
+
+  /**
+   * @generated from enum value: PLACE_KIND_BUILDING = 6;
+   */
+  BUILDING = 6,
+
+  /**
+   * @generated from enum value: PLACE_KIND_UNIT = 7;
+   */
+  UNIT = 7,
+}
+
+/**
+ * @generated from enum yishi.identity.v1.PlaceKind
+ */
+export type PlaceKindJson = "PLACE_KIND_UNSPECIFIED" | "PLACE_KIND_DISTRICT" | "PLACE_KIND_STREET" | "PLACE_KIND_COMMUNITY" | "PLACE_KIND_ESTATE" | "PLACE_KIND_VILLAGE_GROUP" | "PLACE_KIND_BUILDING" | "PLACE_KIND_UNIT";
+
+/**
+ * Describes the enum yishi.identity.v1.PlaceKind.
+ */
+export const PlaceKindSchema: GenEnum<PlaceKind, PlaceKindJson> = /*@__PURE__*/
+  enumDesc(file_yishi_identity_v1_identity, 0);
+
+/**
+ * @generated from enum yishi.identity.v1.ElectorateKind
+ */
+export enum ElectorateKind {
+  /**
+   * @generated from enum value: ELECTORATE_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * One vote per active household of the place (and the places below it).
+   *
+   * @generated from enum value: ELECTORATE_KIND_HOUSEHOLDS = 1;
+   */
+  HOUSEHOLDS = 1,
+}
+
+/**
+ * @generated from enum yishi.identity.v1.ElectorateKind
+ */
+export type ElectorateKindJson = "ELECTORATE_KIND_UNSPECIFIED" | "ELECTORATE_KIND_HOUSEHOLDS";
+
+/**
+ * Describes the enum yishi.identity.v1.ElectorateKind.
+ */
+export const ElectorateKindSchema: GenEnum<ElectorateKind, ElectorateKindJson> = /*@__PURE__*/
+  enumDesc(file_yishi_identity_v1_identity, 1);
 
 /**
  * @generated from service yishi.identity.v1.IdentityService
@@ -25,6 +885,70 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof HealthCheckRequestSchema;
     output: typeof HealthCheckResponseSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.CreatePlace
+   */
+  createPlace: {
+    methodKind: "unary";
+    input: typeof CreatePlaceRequestSchema;
+    output: typeof PlaceSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.RenamePlace
+   */
+  renamePlace: {
+    methodKind: "unary";
+    input: typeof RenamePlaceRequestSchema;
+    output: typeof PlaceSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.MovePlace
+   */
+  movePlace: {
+    methodKind: "unary";
+    input: typeof MovePlaceRequestSchema;
+    output: typeof PlaceSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.GetPlaceHistory
+   */
+  getPlaceHistory: {
+    methodKind: "unary";
+    input: typeof GetPlaceHistoryRequestSchema;
+    output: typeof PlaceHistorySchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.PreviewRoster
+   */
+  previewRoster: {
+    methodKind: "unary";
+    input: typeof RosterRequestSchema;
+    output: typeof RosterPreviewSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.ApplyRoster
+   */
+  applyRoster: {
+    methodKind: "unary";
+    input: typeof RosterRequestSchema;
+    output: typeof RosterResultSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.SnapshotElectorate
+   */
+  snapshotElectorate: {
+    methodKind: "unary";
+    input: typeof SnapshotElectorateRequestSchema;
+    output: typeof ElectorateSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.GetElectorate
+   */
+  getElectorate: {
+    methodKind: "unary";
+    input: typeof GetElectorateRequestSchema;
+    output: typeof ElectorateSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_yishi_identity_v1_identity, 0);

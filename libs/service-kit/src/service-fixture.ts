@@ -1,0 +1,46 @@
+import { connect } from '@nats-io/transport-node';
+import type { DataSource } from 'typeorm';
+
+import { createLogger } from '@yishi/logging';
+import { JetStreamEventBus, NatsRequestTransport, RpcClient } from '@yishi/messaging';
+import { createTestDatabase, testSubjectPrefix, type TestDatabase } from '@yishi/testing';
+
+import type { ServiceDefinition } from './service-definition';
+import { serviceMigrations, startService, type RunningService } from './start-service';
+
+/** A service running for an integration test: its own fresh database, the machine's NATS. */
+export interface ServiceFixture {
+  readonly rpc: RpcClient;
+  readonly database: TestDatabase;
+  readonly dataSource: DataSource;
+  /** Stops and starts the service again on the same database (queues, caches and timers are new). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startServiceFixture(definition: ServiceDefinition): Promise<ServiceFixture> {
+  const database = await createTestDatabase({ service: definition.name, migrations: serviceMigrations(definition) });
+  const connection = await connect({ servers: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222' });
+  const prefix = testSubjectPrefix();
+  const transport = new NatsRequestTransport(connection, prefix);
+  const events = await JetStreamEventBus.connect({ connection, subjectPrefix: prefix, logger: createLogger(`${definition.name}-test`, 'silent') });
+  const runtime = { transport, events, requestTimeoutMs: 30_000 };
+  let service: RunningService = await startService(definition, database.url, runtime);
+  return {
+    rpc: new RpcClient(transport, 30_000),
+    database,
+    get dataSource() {
+      return service.dataSource;
+    },
+    restart: async () => {
+      await service.stop();
+      service = await startService(definition, database.url, runtime);
+    },
+    stop: async () => {
+      await service.stop();
+      await events.close();
+      await transport.close();
+      await database.drop();
+    },
+  };
+}
