@@ -6,6 +6,10 @@ import {
   type CreatePlaceRequest,
   type GetElectorateRequest,
   type GetPlaceHistoryRequest,
+  type LoginRequest,
+  type RefreshRequest,
+  type RegisterUserRequest,
+  type VerifyAccessTokenRequest,
   type MovePlaceRequest,
   type RenamePlaceRequest,
   type RosterRequest,
@@ -15,6 +19,7 @@ import {
 import { ElectoratesService } from './electorates/electorates.service';
 import { PlacesService } from './places/places.service';
 import { RosterService } from './roster/roster.service';
+import { SessionsService } from './sessions/sessions.service';
 
 @Controller()
 export class IdentityController {
@@ -22,6 +27,7 @@ export class IdentityController {
     @Inject(PlacesService) private readonly places: PlacesService,
     @Inject(RosterService) private readonly roster: RosterService,
     @Inject(ElectoratesService) private readonly electorates: ElectoratesService,
+    @Inject(SessionsService) private readonly sessions: SessionsService,
   ) {}
 
   @MessagePattern(IdentityRpc.createPlace.subject)
@@ -52,6 +58,31 @@ export class IdentityController {
   @MessagePattern(IdentityRpc.applyRoster.subject)
   applyRoster(request: RosterRequest) {
     return this.roster.apply(request);
+  }
+
+  @MessagePattern(IdentityRpc.registerUser.subject)
+  registerUser(request: RegisterUserRequest) {
+    return this.sessions.register(request);
+  }
+
+  @MessagePattern(IdentityRpc.login.subject)
+  login(request: LoginRequest) {
+    return this.sessions.login(request);
+  }
+
+  @MessagePattern(IdentityRpc.refresh.subject)
+  refresh(request: RefreshRequest) {
+    return this.sessions.refresh(request);
+  }
+
+  @MessagePattern(IdentityRpc.logout.subject)
+  logout(request: RefreshRequest) {
+    return this.sessions.logout(request);
+  }
+
+  @MessagePattern(IdentityRpc.verifyAccessToken.subject)
+  verifyAccessToken(request: VerifyAccessTokenRequest) {
+    return this.sessions.verify(request);
   }
 
   @MessagePattern(IdentityRpc.snapshotElectorate.subject)

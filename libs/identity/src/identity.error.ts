@@ -1,11 +1,16 @@
 import { bilingual, type Bilingual } from '@yishi/logging';
-import { ConflictError, InvalidArgumentError, NotFoundError, assertUnreachable, type RpcError, type Violation } from '@yishi/messaging';
+import { ConflictError, InvalidArgumentError, NotFoundError, UnauthenticatedError, assertUnreachable, type RpcError, type Violation } from '@yishi/messaging';
 
 export enum IdentityErrorCode {
   InvalidRequest = 'INVALID_REQUEST',
   PlaceNotFound = 'PLACE_NOT_FOUND',
   PlaceCodeTaken = 'PLACE_CODE_TAKEN',
   ElectorateNotFound = 'ELECTORATE_NOT_FOUND',
+  LoginTaken = 'LOGIN_TAKEN',
+  InvalidCredentials = 'INVALID_CREDENTIALS',
+  TooManyAttempts = 'TOO_MANY_ATTEMPTS',
+  InvalidToken = 'INVALID_TOKEN',
+  RefreshReused = 'REFRESH_REUSED',
 }
 
 const MESSAGES: Record<IdentityErrorCode, Bilingual> = {
@@ -13,6 +18,11 @@ const MESSAGES: Record<IdentityErrorCode, Bilingual> = {
   [IdentityErrorCode.PlaceNotFound]: bilingual('No such place', '地点不存在'),
   [IdentityErrorCode.PlaceCodeTaken]: bilingual('A place with this code already exists here', '此处已有相同编码的地点'),
   [IdentityErrorCode.ElectorateNotFound]: bilingual('No such electorate', '选民名册不存在'),
+  [IdentityErrorCode.LoginTaken]: bilingual('This login is already in use', '该登录名已被使用'),
+  [IdentityErrorCode.InvalidCredentials]: bilingual('Wrong login or password', '登录名或密码错误'),
+  [IdentityErrorCode.TooManyAttempts]: bilingual('Too many login attempts; try again in a minute', '登录尝试过多，请一分钟后再试'),
+  [IdentityErrorCode.InvalidToken]: bilingual('The token is not valid', '令牌无效'),
+  [IdentityErrorCode.RefreshReused]: bilingual('This session was ended because its refresh token was used twice', '刷新令牌被重复使用，会话已终止'),
 };
 
 export function identityError(code: IdentityErrorCode, violations: readonly Violation[] = []): RpcError {
@@ -24,7 +34,13 @@ export function identityError(code: IdentityErrorCode, violations: readonly Viol
     case IdentityErrorCode.ElectorateNotFound:
       return new NotFoundError(MESSAGES[code], options);
     case IdentityErrorCode.PlaceCodeTaken:
+    case IdentityErrorCode.LoginTaken:
       return new ConflictError(MESSAGES[code], options);
+    case IdentityErrorCode.InvalidCredentials:
+    case IdentityErrorCode.TooManyAttempts:
+    case IdentityErrorCode.InvalidToken:
+    case IdentityErrorCode.RefreshReused:
+      return new UnauthenticatedError(MESSAGES[code], options);
     default:
       return assertUnreachable(code);
   }

@@ -10,10 +10,25 @@ import { PlacesRepository } from './places/places.repository';
 import { PlacesService } from './places/places.service';
 import { RosterRepository } from './roster/roster.repository';
 import { RosterService } from './roster/roster.service';
+import { PasswordHasher } from './sessions/password-hasher';
+import { SessionsRepository } from './sessions/sessions.repository';
+import { SessionsService } from './sessions/sessions.service';
+import { SigningKey } from './sessions/signing-key';
 
 @Module({
   imports: [HealthModule.forService('identity', IdentityRpc.checkHealth)],
   controllers: [IdentityController],
-  providers: [ElectoratesRepository, ElectoratesService, PlacesRepository, PlacesService, RosterRepository, RosterService],
+  providers: [
+    ElectoratesRepository,
+    ElectoratesService,
+    PasswordHasher,
+    PlacesRepository,
+    PlacesService,
+    RosterRepository,
+    RosterService,
+    SessionsRepository,
+    SessionsService,
+    SigningKey,
+  ],
 })
 export class IdentityModule {}

@@ -1,6 +1,7 @@
 import type { MigrationClass } from '@yishi/persistence';
 
 import { IdentityPlaces1763900010000 } from './1763900010000-identity-places';
+import { IdentityUsers1763900011000 } from './1763900011000-identity-users';
 
 /** The identity database's own migrations, oldest first (the host adds the messaging tables). */
-export const identityMigrations: MigrationClass[] = [IdentityPlaces1763900010000];
+export const identityMigrations: MigrationClass[] = [IdentityPlaces1763900010000, IdentityUsers1763900011000];

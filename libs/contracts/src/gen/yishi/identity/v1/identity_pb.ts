@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file yishi/identity/v1/identity.proto.
  */
 export const file_yishi_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiB5aXNoaS9pZGVudGl0eS92MS9pZGVudGl0eS5wcm90bxIReWlzaGkuaWRlbnRpdHkudjEigwEKEkNyZWF0ZVBsYWNlUmVxdWVzdBIRCglwYXJlbnRfaWQYASABKAkSKgoEa2luZBgCIAEoDjIcLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlS2luZBIMCgRjb2RlGAMgASgJEg8KB25hbWVfemgYBCABKAkSDwoHbmFtZV9lbhgFIAEoCSKCAQoFUGxhY2USCgoCaWQYASABKAkSEQoJcGFyZW50X2lkGAIgASgJEioKBGtpbmQYAyABKA4yHC55aXNoaS5pZGVudGl0eS52MS5QbGFjZUtpbmQSDAoEY29kZRgEIAEoCRIPCgduYW1lX3poGAUgASgJEg8KB25hbWVfZW4YBiABKAkiSAoSUmVuYW1lUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEg8KB25hbWVfemgYAiABKAkSDwoHbmFtZV9lbhgDIAEoCSI7ChBNb3ZlUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEhUKDW5ld19wYXJlbnRfaWQYAiABKAkiKgoWR2V0UGxhY2VIaXN0b3J5UmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCSJXCgxQbGFjZVZlcnNpb24SDwoHbmFtZV96aBgBIAEoCRIPCgduYW1lX2VuGAIgASgJEhEKCXBhcmVudF9pZBgDIAEoCRISCgp2YWxpZF9mcm9tGAQgASgJIlMKDFBsYWNlSGlzdG9yeRIQCghwbGFjZV9pZBgBIAEoCRIxCgh2ZXJzaW9ucxgCIAMoCzIfLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlVmVyc2lvbiIvCg1Sb3N0ZXJSZXF1ZXN0EhEKCWVzdGF0ZV9pZBgBIAEoCRILCgNjc3YYAiABKAkiPAoNUm9zdGVyUHJvYmxlbRIMCgRsaW5lGAEgASgFEg0KBWZpZWxkGAIgASgJEg4KBnJlYXNvbhgDIAEoCSKFAQoNUm9zdGVyUHJldmlldxINCgV2YWxpZBgBIAEoCBIyCghwcm9ibGVtcxgCIAMoCzIgLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclByb2JsZW0SDQoFbGluZXMYAyABKAUSEgoKaG91c2Vob2xkcxgEIAEoBRIOCgZwZW9wbGUYBSABKAUiogEKDFJvc3RlclJlc3VsdBIPCgdhcHBsaWVkGAEgASgIEjIKCHByb2JsZW1zGAIgAygLMiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUHJvYmxlbRIZChFidWlsZGluZ3NfY3JlYXRlZBgDIAEoBRIaChJob3VzZWhvbGRzX2NyZWF0ZWQYBCABKAUSFgoOcGVvcGxlX2NyZWF0ZWQYBSABKAUiXgoZU25hcHNob3RFbGVjdG9yYXRlUmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCRIvCgRraW5kGAIgASgOMiEueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZUtpbmQiLQoUR2V0RWxlY3RvcmF0ZVJlcXVlc3QSFQoNZWxlY3RvcmF0ZV9pZBgBIAEoCSIsCgVWb3RlchIUCgxob3VzZWhvbGRfaWQYASABKAkSDQoFbGFiZWwYAiABKAkiqgEKCkVsZWN0b3JhdGUSCgoCaWQYASABKAkSEAoIcGxhY2VfaWQYAiABKAkSLwoEa2luZBgDIAEoDjIhLnlpc2hpLmlkZW50aXR5LnYxLkVsZWN0b3JhdGVLaW5kEg8KB3ZlcnNpb24YBCABKAUSKAoGdm90ZXJzGAUgAygLMhgueWlzaGkuaWRlbnRpdHkudjEuVm90ZXISEgoKY3JlYXRlZF9hdBgGIAEoCSrUAQoJUGxhY2VLaW5kEhoKFlBMQUNFX0tJTkRfVU5TUEVDSUZJRUQQABIXChNQTEFDRV9LSU5EX0RJU1RSSUNUEAESFQoRUExBQ0VfS0lORF9TVFJFRVQQAhIYChRQTEFDRV9LSU5EX0NPTU1VTklUWRADEhUKEVBMQUNFX0tJTkRfRVNUQVRFEAQSHAoYUExBQ0VfS0lORF9WSUxMQUdFX0dST1VQEAUSFwoTUExBQ0VfS0lORF9CVUlMRElORxAGEhMKD1BMQUNFX0tJTkRfVU5JVBAHKlEKDkVsZWN0b3JhdGVLaW5kEh8KG0VMRUNUT1JBVEVfS0lORF9VTlNQRUNJRklFRBAAEh4KGkVMRUNUT1JBVEVfS0lORF9IT1VTRUhPTERTEAEynQgKD0lkZW50aXR5U2VydmljZRJzCgtDaGVja0hlYWx0aBIjLnlpc2hpLmNvbW1vbi52MS5IZWFsdGhDaGVja1JlcXVlc3QaJC55aXNoaS5jb21tb24udjEuSGVhbHRoQ2hlY2tSZXNwb25zZSIZyvMYFWlkZW50aXR5LmhlYWx0aC5jaGVjaxJqCgtDcmVhdGVQbGFjZRIlLnlpc2hpLmlkZW50aXR5LnYxLkNyZWF0ZVBsYWNlUmVxdWVzdBoYLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlIhrK8xgWaWRlbnRpdHkucGxhY2VzLmNyZWF0ZRJqCgtSZW5hbWVQbGFjZRIlLnlpc2hpLmlkZW50aXR5LnYxLlJlbmFtZVBsYWNlUmVxdWVzdBoYLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlIhrK8xgWaWRlbnRpdHkucGxhY2VzLnJlbmFtZRJkCglNb3ZlUGxhY2USIy55aXNoaS5pZGVudGl0eS52MS5Nb3ZlUGxhY2VSZXF1ZXN0GhgueWlzaGkuaWRlbnRpdHkudjEuUGxhY2UiGMrzGBRpZGVudGl0eS5wbGFjZXMubW92ZRJ6Cg9HZXRQbGFjZUhpc3RvcnkSKS55aXNoaS5pZGVudGl0eS52MS5HZXRQbGFjZUhpc3RvcnlSZXF1ZXN0Gh8ueWlzaGkuaWRlbnRpdHkudjEuUGxhY2VIaXN0b3J5IhvK8xgXaWRlbnRpdHkucGxhY2VzLmhpc3RvcnkScAoNUHJldmlld1Jvc3RlchIgLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclJlcXVlc3QaIC55aXNoaS5pZGVudGl0eS52MS5Sb3N0ZXJQcmV2aWV3IhvK8xgXaWRlbnRpdHkucm9zdGVyLnByZXZpZXcSawoLQXBwbHlSb3N0ZXISIC55aXNoaS5pZGVudGl0eS52MS5Sb3N0ZXJSZXF1ZXN0Gh8ueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUmVzdWx0IhnK8xgVaWRlbnRpdHkucm9zdGVyLmFwcGx5EoQBChJTbmFwc2hvdEVsZWN0b3JhdGUSLC55aXNoaS5pZGVudGl0eS52MS5TbmFwc2hvdEVsZWN0b3JhdGVSZXF1ZXN0Gh0ueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZSIhyvMYHWlkZW50aXR5LmVsZWN0b3JhdGVzLnNuYXBzaG90EnUKDUdldEVsZWN0b3JhdGUSJy55aXNoaS5pZGVudGl0eS52MS5HZXRFbGVjdG9yYXRlUmVxdWVzdBodLnlpc2hpLmlkZW50aXR5LnYxLkVsZWN0b3JhdGUiHMrzGBhpZGVudGl0eS5lbGVjdG9yYXRlcy5nZXRiBnByb3RvMw", [file_yishi_common_v1_health, file_yishi_options_v1_options]);
+  fileDesc("CiB5aXNoaS9pZGVudGl0eS92MS9pZGVudGl0eS5wcm90bxIReWlzaGkuaWRlbnRpdHkudjEigwEKEkNyZWF0ZVBsYWNlUmVxdWVzdBIRCglwYXJlbnRfaWQYASABKAkSKgoEa2luZBgCIAEoDjIcLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlS2luZBIMCgRjb2RlGAMgASgJEg8KB25hbWVfemgYBCABKAkSDwoHbmFtZV9lbhgFIAEoCSKCAQoFUGxhY2USCgoCaWQYASABKAkSEQoJcGFyZW50X2lkGAIgASgJEioKBGtpbmQYAyABKA4yHC55aXNoaS5pZGVudGl0eS52MS5QbGFjZUtpbmQSDAoEY29kZRgEIAEoCRIPCgduYW1lX3poGAUgASgJEg8KB25hbWVfZW4YBiABKAkiSAoSUmVuYW1lUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEg8KB25hbWVfemgYAiABKAkSDwoHbmFtZV9lbhgDIAEoCSI7ChBNb3ZlUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEhUKDW5ld19wYXJlbnRfaWQYAiABKAkiKgoWR2V0UGxhY2VIaXN0b3J5UmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCSJXCgxQbGFjZVZlcnNpb24SDwoHbmFtZV96aBgBIAEoCRIPCgduYW1lX2VuGAIgASgJEhEKCXBhcmVudF9pZBgDIAEoCRISCgp2YWxpZF9mcm9tGAQgASgJIlMKDFBsYWNlSGlzdG9yeRIQCghwbGFjZV9pZBgBIAEoCRIxCgh2ZXJzaW9ucxgCIAMoCzIfLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlVmVyc2lvbiIvCg1Sb3N0ZXJSZXF1ZXN0EhEKCWVzdGF0ZV9pZBgBIAEoCRILCgNjc3YYAiABKAkiPAoNUm9zdGVyUHJvYmxlbRIMCgRsaW5lGAEgASgFEg0KBWZpZWxkGAIgASgJEg4KBnJlYXNvbhgDIAEoCSKFAQoNUm9zdGVyUHJldmlldxINCgV2YWxpZBgBIAEoCBIyCghwcm9ibGVtcxgCIAMoCzIgLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclByb2JsZW0SDQoFbGluZXMYAyABKAUSEgoKaG91c2Vob2xkcxgEIAEoBRIOCgZwZW9wbGUYBSABKAUiogEKDFJvc3RlclJlc3VsdBIPCgdhcHBsaWVkGAEgASgIEjIKCHByb2JsZW1zGAIgAygLMiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUHJvYmxlbRIZChFidWlsZGluZ3NfY3JlYXRlZBgDIAEoBRIaChJob3VzZWhvbGRzX2NyZWF0ZWQYBCABKAUSFgoOcGVvcGxlX2NyZWF0ZWQYBSABKAUiXgoZU25hcHNob3RFbGVjdG9yYXRlUmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCRIvCgRraW5kGAIgASgOMiEueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZUtpbmQiLQoUR2V0RWxlY3RvcmF0ZVJlcXVlc3QSFQoNZWxlY3RvcmF0ZV9pZBgBIAEoCSIsCgVWb3RlchIUCgxob3VzZWhvbGRfaWQYASABKAkSDQoFbGFiZWwYAiABKAkiqgEKCkVsZWN0b3JhdGUSCgoCaWQYASABKAkSEAoIcGxhY2VfaWQYAiABKAkSLwoEa2luZBgDIAEoDjIhLnlpc2hpLmlkZW50aXR5LnYxLkVsZWN0b3JhdGVLaW5kEg8KB3ZlcnNpb24YBCABKAUSKAoGdm90ZXJzGAUgAygLMhgueWlzaGkuaWRlbnRpdHkudjEuVm90ZXISEgoKY3JlYXRlZF9hdBgGIAEoCSJEChNSZWdpc3RlclVzZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFbG9naW4YAiABKAkSEAoIcGFzc3dvcmQYAyABKAkiIQoEVXNlchIKCgJpZBgBIAEoCRINCgVsb2dpbhgCIAEoCSJACgxMb2dpblJlcXVlc3QSDQoFbG9naW4YASABKAkSEAoIcGFzc3dvcmQYAiABKAkSDwoHYWRkcmVzcxgDIAEoCSJUCglUb2tlblBhaXISFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSGgoSZXhwaXJlc19pbl9zZWNvbmRzGAMgASgFIicKDlJlZnJlc2hSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiCwoJTG9nZ2VkT3V0IjAKGFZlcmlmeUFjY2Vzc1Rva2VuUmVxdWVzdBIUCgxhY2Nlc3NfdG9rZW4YASABKAkiKwoJUHJpbmNpcGFsEg8KB3VzZXJfaWQYASABKAkSDQoFbG9naW4YAiABKAkq1AEKCVBsYWNlS2luZBIaChZQTEFDRV9LSU5EX1VOU1BFQ0lGSUVEEAASFwoTUExBQ0VfS0lORF9ESVNUUklDVBABEhUKEVBMQUNFX0tJTkRfU1RSRUVUEAISGAoUUExBQ0VfS0lORF9DT01NVU5JVFkQAxIVChFQTEFDRV9LSU5EX0VTVEFURRAEEhwKGFBMQUNFX0tJTkRfVklMTEFHRV9HUk9VUBAFEhcKE1BMQUNFX0tJTkRfQlVJTERJTkcQBhITCg9QTEFDRV9LSU5EX1VOSVQQBypRCg5FbGVjdG9yYXRlS2luZBIfChtFTEVDVE9SQVRFX0tJTkRfVU5TUEVDSUZJRUQQABIeChpFTEVDVE9SQVRFX0tJTkRfSE9VU0VIT0xEUxABMsAMCg9JZGVudGl0eVNlcnZpY2UScwoLQ2hlY2tIZWFsdGgSIy55aXNoaS5jb21tb24udjEuSGVhbHRoQ2hlY2tSZXF1ZXN0GiQueWlzaGkuY29tbW9uLnYxLkhlYWx0aENoZWNrUmVzcG9uc2UiGcrzGBVpZGVudGl0eS5oZWFsdGguY2hlY2sSagoLQ3JlYXRlUGxhY2USJS55aXNoaS5pZGVudGl0eS52MS5DcmVhdGVQbGFjZVJlcXVlc3QaGC55aXNoaS5pZGVudGl0eS52MS5QbGFjZSIayvMYFmlkZW50aXR5LnBsYWNlcy5jcmVhdGUSagoLUmVuYW1lUGxhY2USJS55aXNoaS5pZGVudGl0eS52MS5SZW5hbWVQbGFjZVJlcXVlc3QaGC55aXNoaS5pZGVudGl0eS52MS5QbGFjZSIayvMYFmlkZW50aXR5LnBsYWNlcy5yZW5hbWUSZAoJTW92ZVBsYWNlEiMueWlzaGkuaWRlbnRpdHkudjEuTW92ZVBsYWNlUmVxdWVzdBoYLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlIhjK8xgUaWRlbnRpdHkucGxhY2VzLm1vdmUSegoPR2V0UGxhY2VIaXN0b3J5EikueWlzaGkuaWRlbnRpdHkudjEuR2V0UGxhY2VIaXN0b3J5UmVxdWVzdBofLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlSGlzdG9yeSIbyvMYF2lkZW50aXR5LnBsYWNlcy5oaXN0b3J5EnAKDVByZXZpZXdSb3N0ZXISIC55aXNoaS5pZGVudGl0eS52MS5Sb3N0ZXJSZXF1ZXN0GiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUHJldmlldyIbyvMYF2lkZW50aXR5LnJvc3Rlci5wcmV2aWV3EmsKC0FwcGx5Um9zdGVyEiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUmVxdWVzdBofLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclJlc3VsdCIZyvMYFWlkZW50aXR5LnJvc3Rlci5hcHBseRJsCgxSZWdpc3RlclVzZXISJi55aXNoaS5pZGVudGl0eS52MS5SZWdpc3RlclVzZXJSZXF1ZXN0GhcueWlzaGkuaWRlbnRpdHkudjEuVXNlciIbyvMYF2lkZW50aXR5LnVzZXJzLnJlZ2lzdGVyEmMKBUxvZ2luEh8ueWlzaGkuaWRlbnRpdHkudjEuTG9naW5SZXF1ZXN0GhwueWlzaGkuaWRlbnRpdHkudjEuVG9rZW5QYWlyIhvK8xgXaWRlbnRpdHkuc2Vzc2lvbnMubG9naW4SaQoHUmVmcmVzaBIhLnlpc2hpLmlkZW50aXR5LnYxLlJlZnJlc2hSZXF1ZXN0GhwueWlzaGkuaWRlbnRpdHkudjEuVG9rZW5QYWlyIh3K8xgZaWRlbnRpdHkuc2Vzc2lvbnMucmVmcmVzaBJnCgZMb2dvdXQSIS55aXNoaS5pZGVudGl0eS52MS5SZWZyZXNoUmVxdWVzdBocLnlpc2hpLmlkZW50aXR5LnYxLkxvZ2dlZE91dCIcyvMYGGlkZW50aXR5LnNlc3Npb25zLmxvZ291dBJ6ChFWZXJpZnlBY2Nlc3NUb2tlbhIrLnlpc2hpLmlkZW50aXR5LnYxLlZlcmlmeUFjY2Vzc1Rva2VuUmVxdWVzdBocLnlpc2hpLmlkZW50aXR5LnYxLlByaW5jaXBhbCIayvMYFmlkZW50aXR5LnRva2Vucy52ZXJpZnkShAEKElNuYXBzaG90RWxlY3RvcmF0ZRIsLnlpc2hpLmlkZW50aXR5LnYxLlNuYXBzaG90RWxlY3RvcmF0ZVJlcXVlc3QaHS55aXNoaS5pZGVudGl0eS52MS5FbGVjdG9yYXRlIiHK8xgdaWRlbnRpdHkuZWxlY3RvcmF0ZXMuc25hcHNob3QSdQoNR2V0RWxlY3RvcmF0ZRInLnlpc2hpLmlkZW50aXR5LnYxLkdldEVsZWN0b3JhdGVSZXF1ZXN0Gh0ueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZSIcyvMYGGlkZW50aXR5LmVsZWN0b3JhdGVzLmdldGIGcHJvdG8z", [file_yishi_common_v1_health, file_yishi_options_v1_options]);
 
 /**
  * @generated from message yishi.identity.v1.CreatePlaceRequest
@@ -791,6 +791,302 @@ export const ElectorateSchema: GenMessage<Electorate, {jsonType: ElectorateJson}
   messageDesc(file_yishi_identity_v1_identity, 14);
 
 /**
+ * @generated from message yishi.identity.v1.RegisterUserRequest
+ */
+export type RegisterUserRequest = Message<"yishi.identity.v1.RegisterUserRequest"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * A mobile number or a username.
+   *
+   * @generated from field: string login = 2;
+   */
+  login: string;
+
+  /**
+   * @generated from field: string password = 3;
+   */
+  password: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.RegisterUserRequest
+ */
+export type RegisterUserRequestJson = {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name?: string;
+
+  /**
+   * A mobile number or a username.
+   *
+   * @generated from field: string login = 2;
+   */
+  login?: string;
+
+  /**
+   * @generated from field: string password = 3;
+   */
+  password?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.RegisterUserRequest.
+ * Use `create(RegisterUserRequestSchema)` to create a new message.
+ */
+export const RegisterUserRequestSchema: GenMessage<RegisterUserRequest, {jsonType: RegisterUserRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 15);
+
+/**
+ * @generated from message yishi.identity.v1.User
+ */
+export type User = Message<"yishi.identity.v1.User"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string login = 2;
+   */
+  login: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.User
+ */
+export type UserJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string login = 2;
+   */
+  login?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.User.
+ * Use `create(UserSchema)` to create a new message.
+ */
+export const UserSchema: GenMessage<User, {jsonType: UserJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 16);
+
+/**
+ * @generated from message yishi.identity.v1.LoginRequest
+ */
+export type LoginRequest = Message<"yishi.identity.v1.LoginRequest"> & {
+  /**
+   * @generated from field: string login = 1;
+   */
+  login: string;
+
+  /**
+   * @generated from field: string password = 2;
+   */
+  password: string;
+
+  /**
+   * The caller's network address, for rate limiting.
+   *
+   * @generated from field: string address = 3;
+   */
+  address: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.LoginRequest
+ */
+export type LoginRequestJson = {
+  /**
+   * @generated from field: string login = 1;
+   */
+  login?: string;
+
+  /**
+   * @generated from field: string password = 2;
+   */
+  password?: string;
+
+  /**
+   * The caller's network address, for rate limiting.
+   *
+   * @generated from field: string address = 3;
+   */
+  address?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.LoginRequest.
+ * Use `create(LoginRequestSchema)` to create a new message.
+ */
+export const LoginRequestSchema: GenMessage<LoginRequest, {jsonType: LoginRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 17);
+
+/**
+ * @generated from message yishi.identity.v1.TokenPair
+ */
+export type TokenPair = Message<"yishi.identity.v1.TokenPair"> & {
+  /**
+   * @generated from field: string access_token = 1;
+   */
+  accessToken: string;
+
+  /**
+   * @generated from field: string refresh_token = 2;
+   */
+  refreshToken: string;
+
+  /**
+   * @generated from field: int32 expires_in_seconds = 3;
+   */
+  expiresInSeconds: number;
+};
+
+/**
+ * @generated from message yishi.identity.v1.TokenPair
+ */
+export type TokenPairJson = {
+  /**
+   * @generated from field: string access_token = 1;
+   */
+  accessToken?: string;
+
+  /**
+   * @generated from field: string refresh_token = 2;
+   */
+  refreshToken?: string;
+
+  /**
+   * @generated from field: int32 expires_in_seconds = 3;
+   */
+  expiresInSeconds?: number;
+};
+
+/**
+ * Describes the message yishi.identity.v1.TokenPair.
+ * Use `create(TokenPairSchema)` to create a new message.
+ */
+export const TokenPairSchema: GenMessage<TokenPair, {jsonType: TokenPairJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 18);
+
+/**
+ * @generated from message yishi.identity.v1.RefreshRequest
+ */
+export type RefreshRequest = Message<"yishi.identity.v1.RefreshRequest"> & {
+  /**
+   * @generated from field: string refresh_token = 1;
+   */
+  refreshToken: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.RefreshRequest
+ */
+export type RefreshRequestJson = {
+  /**
+   * @generated from field: string refresh_token = 1;
+   */
+  refreshToken?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.RefreshRequest.
+ * Use `create(RefreshRequestSchema)` to create a new message.
+ */
+export const RefreshRequestSchema: GenMessage<RefreshRequest, {jsonType: RefreshRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 19);
+
+/**
+ * @generated from message yishi.identity.v1.LoggedOut
+ */
+export type LoggedOut = Message<"yishi.identity.v1.LoggedOut"> & {
+};
+
+/**
+ * @generated from message yishi.identity.v1.LoggedOut
+ */
+export type LoggedOutJson = {
+};
+
+/**
+ * Describes the message yishi.identity.v1.LoggedOut.
+ * Use `create(LoggedOutSchema)` to create a new message.
+ */
+export const LoggedOutSchema: GenMessage<LoggedOut, {jsonType: LoggedOutJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 20);
+
+/**
+ * @generated from message yishi.identity.v1.VerifyAccessTokenRequest
+ */
+export type VerifyAccessTokenRequest = Message<"yishi.identity.v1.VerifyAccessTokenRequest"> & {
+  /**
+   * @generated from field: string access_token = 1;
+   */
+  accessToken: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.VerifyAccessTokenRequest
+ */
+export type VerifyAccessTokenRequestJson = {
+  /**
+   * @generated from field: string access_token = 1;
+   */
+  accessToken?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.VerifyAccessTokenRequest.
+ * Use `create(VerifyAccessTokenRequestSchema)` to create a new message.
+ */
+export const VerifyAccessTokenRequestSchema: GenMessage<VerifyAccessTokenRequest, {jsonType: VerifyAccessTokenRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 21);
+
+/**
+ * @generated from message yishi.identity.v1.Principal
+ */
+export type Principal = Message<"yishi.identity.v1.Principal"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string login = 2;
+   */
+  login: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.Principal
+ */
+export type PrincipalJson = {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId?: string;
+
+  /**
+   * @generated from field: string login = 2;
+   */
+  login?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.Principal.
+ * Use `create(PrincipalSchema)` to create a new message.
+ */
+export const PrincipalSchema: GenMessage<Principal, {jsonType: PrincipalJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 22);
+
+/**
  * @generated from enum yishi.identity.v1.PlaceKind
  */
 export enum PlaceKind {
@@ -933,6 +1229,46 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof RosterRequestSchema;
     output: typeof RosterResultSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.RegisterUser
+   */
+  registerUser: {
+    methodKind: "unary";
+    input: typeof RegisterUserRequestSchema;
+    output: typeof UserSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.Login
+   */
+  login: {
+    methodKind: "unary";
+    input: typeof LoginRequestSchema;
+    output: typeof TokenPairSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.Refresh
+   */
+  refresh: {
+    methodKind: "unary";
+    input: typeof RefreshRequestSchema;
+    output: typeof TokenPairSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.Logout
+   */
+  logout: {
+    methodKind: "unary";
+    input: typeof RefreshRequestSchema;
+    output: typeof LoggedOutSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.VerifyAccessToken
+   */
+  verifyAccessToken: {
+    methodKind: "unary";
+    input: typeof VerifyAccessTokenRequestSchema;
+    output: typeof PrincipalSchema;
   },
   /**
    * @generated from rpc yishi.identity.v1.IdentityService.SnapshotElectorate

@@ -1,0 +1,92 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+import { uuidv7 } from '@yishi/persistence';
+
+export interface UserRecord {
+  id: string;
+  login: string;
+  password_hash: string;
+}
+
+export interface RefreshRecord {
+  id: string;
+  family_id: string;
+  user_id: string;
+  secret_hash: Buffer;
+  expires_at: Date;
+  used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class SessionsRepository {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  /** A person and their user in one transaction; undefined when the login is taken. */
+  async createUser(name: string, login: string, passwordHash: string): Promise<UserRecord | undefined> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const personId = uuidv7();
+        const id = uuidv7();
+        await manager.query(`INSERT INTO identity_person (id, name) VALUES ($1, $2)`, [personId, name]);
+        await manager.query(`INSERT INTO identity_user (id, person_id, login, password_hash) VALUES ($1, $2, $3, $4)`, [id, personId, login, passwordHash]);
+        return { id, login, password_hash: passwordHash };
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
+      throw error;
+    }
+  }
+
+  async userByLogin(login: string): Promise<UserRecord | undefined> {
+    const [row] = (await this.dataSource.query(`SELECT id, login, password_hash FROM identity_user WHERE login = $1`, [login])) as UserRecord[];
+    return row;
+  }
+
+  async userById(id: string): Promise<UserRecord | undefined> {
+    const [row] = (await this.dataSource.query(`SELECT id, login, password_hash FROM identity_user WHERE id = $1`, [id])) as UserRecord[];
+    return row;
+  }
+
+  /**
+   * Counts an attempt against each key in the current minute and returns the highest count,
+   * in one statement — before any password is looked at.
+   */
+  async countAttempt(keys: readonly string[], windowStart: Date): Promise<number> {
+    const rows = (await this.dataSource.query(
+      `INSERT INTO identity_login_window (key, window_start, attempts) SELECT unnest($1::text[]), $2, 1
+       ON CONFLICT (key, window_start) DO UPDATE SET attempts = identity_login_window.attempts + 1
+       RETURNING attempts`,
+      [keys, windowStart.toISOString()],
+    )) as { attempts: number }[];
+    return Math.max(...rows.map((row) => row.attempts));
+  }
+
+  async insertRefresh(record: Omit<RefreshRecord, 'used_at' | 'revoked_at'>): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO identity_refresh_token (id, family_id, user_id, secret_hash, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+      [record.id, record.family_id, record.user_id, record.secret_hash, record.expires_at.toISOString()],
+    );
+  }
+
+  /** Marks the token used, only if it was not used or revoked before; false means it was. */
+  async useRefresh(id: string): Promise<boolean> {
+    const [, updated] = (await this.dataSource.query(
+      `UPDATE identity_refresh_token SET used_at = now() WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL`,
+      [id],
+    )) as [unknown, number];
+    return updated === 1;
+  }
+
+  async findRefresh(id: string): Promise<RefreshRecord | undefined> {
+    const [row] = (await this.dataSource.query(`SELECT * FROM identity_refresh_token WHERE id = $1`, [id])) as RefreshRecord[];
+    return row;
+  }
+
+  async revokeFamily(familyId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE identity_refresh_token SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [familyId]);
+  }
+}

@@ -1,0 +1,120 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+import { Inject, Injectable } from '@nestjs/common';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { SignJWT, jwtVerify } from 'jose';
+
+import type { LoginRequest, PrincipalSchema, RefreshRequest, RegisterUserRequest, TokenPairSchema, UserSchema, VerifyAccessTokenRequest } from '@yishi/contracts';
+import { uuidv7 } from '@yishi/persistence';
+
+import { IdentityErrorCode, identityError, isUuid } from '../identity.error';
+import { PasswordHasher } from './password-hasher';
+import { SessionsRepository } from './sessions.repository';
+import { SigningKey } from './signing-key';
+
+export const ISSUER = 'yishi-identity';
+export const AUDIENCE = 'yishi';
+const ACCESS_SECONDS = 15 * 60;
+const REFRESH_DAYS = 30;
+/** At most this many login attempts per account and per address in a minute. */
+export const LOGIN_ATTEMPTS_PER_MINUTE = 10;
+const LOGIN = /^(1\d{10}|[a-z][a-z0-9_.-]{2,39})$/;
+
+type TokenPair = MessageInitShape<typeof TokenPairSchema>;
+
+const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/**
+ * Logins, access tokens (Ed25519 JWT, algorithm, issuer and audience pinned, 15 minutes) and
+ * rotating refresh tokens: a refresh token works once; using a spent one ends the whole family.
+ */
+@Injectable()
+export class SessionsService {
+  constructor(
+    @Inject(SessionsRepository) private readonly sessions: SessionsRepository,
+    @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
+    @Inject(SigningKey) private readonly signingKey: SigningKey,
+  ) {}
+
+  async register(request: RegisterUserRequest): Promise<MessageInitShape<typeof UserSchema>> {
+    if (!LOGIN.test(request.login)) throw this.invalid('login', 'must be a mobile number or a username of 3–40 of a-z, 0-9, "_", ".", "-"');
+    if (request.password.length < 10 || request.password.length > 200) throw this.invalid('password', 'must be 10 to 200 characters');
+    if (!request.name.trim()) throw this.invalid('name', 'must not be empty');
+    const user = await this.sessions.createUser(request.name.trim(), request.login, await this.hasher.hash(request.password));
+    if (!user) throw identityError(IdentityErrorCode.LoginTaken, [{ field: 'login', reason: 'already in use' }]);
+    return { id: user.id, login: user.login };
+  }
+
+  /** The attempt is counted (per login and per address) before any password hash is computed. */
+  async login(request: LoginRequest): Promise<TokenPair> {
+    const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    const attempts = await this.sessions.countAttempt([`login:${request.login}`, `address:${request.address || 'unknown'}`], minute);
+    if (attempts > LOGIN_ATTEMPTS_PER_MINUTE) throw identityError(IdentityErrorCode.TooManyAttempts);
+    const user = await this.sessions.userByLogin(request.login);
+    if (!(await this.hasher.verify(user?.password_hash, request.password))) throw identityError(IdentityErrorCode.InvalidCredentials);
+    return this.issue(user!.id, uuidv7());
+  }
+
+  async refresh(request: RefreshRequest): Promise<TokenPair> {
+    const token = await this.spend(request.refreshToken);
+    return this.issue(token.user_id, token.family_id);
+  }
+
+  async logout(request: RefreshRequest): Promise<Record<string, never>> {
+    const token = await this.known(request.refreshToken);
+    await this.sessions.revokeFamily(token.family_id);
+    return {};
+  }
+
+  async verify(request: VerifyAccessTokenRequest): Promise<MessageInitShape<typeof PrincipalSchema>> {
+    const { publicKey } = await this.signingKey.get();
+    try {
+      const { payload } = await jwtVerify(request.accessToken, publicKey, { algorithms: ['EdDSA'], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['sub', 'exp'] });
+      if (payload['typ'] !== 'access' || !isUuid(payload.sub ?? '')) throw new Error('not an access token');
+      const user = await this.sessions.userById(payload.sub!);
+      if (!user) throw new Error('no such user');
+      return { userId: user.id, login: user.login };
+    } catch {
+      throw identityError(IdentityErrorCode.InvalidToken);
+    }
+  }
+
+  private async issue(userId: string, familyId: string): Promise<TokenPair> {
+    const { privateKey } = await this.signingKey.get();
+    const accessToken = await new SignJWT({ typ: 'access' })
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject(userId)
+      .setJti(uuidv7())
+      .setIssuedAt()
+      .setExpirationTime(`${ACCESS_SECONDS}s`)
+      .sign(privateKey);
+    const id = uuidv7();
+    const secret = randomBytes(32).toString('base64url');
+    await this.sessions.insertRefresh({ id, family_id: familyId, user_id: userId, secret_hash: sha256(secret), expires_at: new Date(Date.now() + REFRESH_DAYS * 86_400_000) });
+    return { accessToken, refreshToken: `${id}.${secret}`, expiresInSeconds: ACCESS_SECONDS };
+  }
+
+  /** Uses a refresh token once. A second use means it was stolen or replayed: the family ends. */
+  private async spend(refreshToken: string) {
+    const token = await this.known(refreshToken);
+    if (token.revoked_at || token.expires_at.getTime() <= Date.now()) throw identityError(IdentityErrorCode.InvalidToken);
+    if (!(await this.sessions.useRefresh(token.id))) {
+      await this.sessions.revokeFamily(token.family_id);
+      throw identityError(IdentityErrorCode.RefreshReused);
+    }
+    return token;
+  }
+
+  private async known(refreshToken: string) {
+    const [id = '', secret = ''] = refreshToken.split('.');
+    const token = isUuid(id) ? await this.sessions.findRefresh(id) : undefined;
+    if (!token || !timingSafeEqual(token.secret_hash, sha256(secret))) throw identityError(IdentityErrorCode.InvalidToken);
+    return token;
+  }
+
+  private invalid(field: string, reason: string) {
+    return identityError(IdentityErrorCode.InvalidRequest, [{ field, reason }]);
+  }
+}
