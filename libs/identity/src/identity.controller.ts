@@ -3,7 +3,10 @@ import { MessagePattern } from '@nestjs/microservices';
 
 import {
   IdentityRpc,
+  type AuthorizeRequest,
+  type BootstrapAdministratorRequest,
   type CreatePlaceRequest,
+  type GrantRoleRequest,
   type GetElectorateRequest,
   type GetPlaceHistoryRequest,
   type LoginRequest,
@@ -18,6 +21,7 @@ import {
 
 import { ElectoratesService } from './electorates/electorates.service';
 import { PlacesService } from './places/places.service';
+import { RolesService } from './roles/roles.service';
 import { RosterService } from './roster/roster.service';
 import { SessionsService } from './sessions/sessions.service';
 
@@ -28,6 +32,7 @@ export class IdentityController {
     @Inject(RosterService) private readonly roster: RosterService,
     @Inject(ElectoratesService) private readonly electorates: ElectoratesService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
+    @Inject(RolesService) private readonly roles: RolesService,
   ) {}
 
   @MessagePattern(IdentityRpc.createPlace.subject)
@@ -83,6 +88,21 @@ export class IdentityController {
   @MessagePattern(IdentityRpc.verifyAccessToken.subject)
   verifyAccessToken(request: VerifyAccessTokenRequest) {
     return this.sessions.verify(request);
+  }
+
+  @MessagePattern(IdentityRpc.bootstrapAdministrator.subject)
+  bootstrapAdministrator(request: BootstrapAdministratorRequest) {
+    return this.roles.bootstrap(request);
+  }
+
+  @MessagePattern(IdentityRpc.grantRole.subject)
+  grantRole(request: GrantRoleRequest) {
+    return this.roles.grant(request);
+  }
+
+  @MessagePattern(IdentityRpc.authorize.subject)
+  authorize(request: AuthorizeRequest) {
+    return this.roles.authorize(request);
   }
 
   @MessagePattern(IdentityRpc.snapshotElectorate.subject)

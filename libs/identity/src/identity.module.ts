@@ -9,6 +9,8 @@ import { IdentityController } from './identity.controller';
 import { PlacesRepository } from './places/places.repository';
 import { PlacesService } from './places/places.service';
 import { RosterRepository } from './roster/roster.repository';
+import { RolesRepository } from './roles/roles.repository';
+import { RolesService } from './roles/roles.service';
 import { RosterService } from './roster/roster.service';
 import { PasswordHasher } from './sessions/password-hasher';
 import { SessionsRepository } from './sessions/sessions.repository';
@@ -24,6 +26,8 @@ import { SigningKey } from './sessions/signing-key';
     PasswordHasher,
     PlacesRepository,
     PlacesService,
+    RolesRepository,
+    RolesService,
     RosterRepository,
     RosterService,
     SessionsRepository,

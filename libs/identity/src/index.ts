@@ -13,3 +13,4 @@ export const identityService: ServiceDefinition = {
   methods: Object.values(IdentityRpc),
   migrations: identityMigrations,
 };
+export * from './privacy';

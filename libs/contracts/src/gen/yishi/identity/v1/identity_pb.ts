@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file yishi/identity/v1/identity.proto.
  */
 export const file_yishi_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiB5aXNoaS9pZGVudGl0eS92MS9pZGVudGl0eS5wcm90bxIReWlzaGkuaWRlbnRpdHkudjEigwEKEkNyZWF0ZVBsYWNlUmVxdWVzdBIRCglwYXJlbnRfaWQYASABKAkSKgoEa2luZBgCIAEoDjIcLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlS2luZBIMCgRjb2RlGAMgASgJEg8KB25hbWVfemgYBCABKAkSDwoHbmFtZV9lbhgFIAEoCSKCAQoFUGxhY2USCgoCaWQYASABKAkSEQoJcGFyZW50X2lkGAIgASgJEioKBGtpbmQYAyABKA4yHC55aXNoaS5pZGVudGl0eS52MS5QbGFjZUtpbmQSDAoEY29kZRgEIAEoCRIPCgduYW1lX3poGAUgASgJEg8KB25hbWVfZW4YBiABKAkiSAoSUmVuYW1lUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEg8KB25hbWVfemgYAiABKAkSDwoHbmFtZV9lbhgDIAEoCSI7ChBNb3ZlUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEhUKDW5ld19wYXJlbnRfaWQYAiABKAkiKgoWR2V0UGxhY2VIaXN0b3J5UmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCSJXCgxQbGFjZVZlcnNpb24SDwoHbmFtZV96aBgBIAEoCRIPCgduYW1lX2VuGAIgASgJEhEKCXBhcmVudF9pZBgDIAEoCRISCgp2YWxpZF9mcm9tGAQgASgJIlMKDFBsYWNlSGlzdG9yeRIQCghwbGFjZV9pZBgBIAEoCRIxCgh2ZXJzaW9ucxgCIAMoCzIfLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlVmVyc2lvbiIvCg1Sb3N0ZXJSZXF1ZXN0EhEKCWVzdGF0ZV9pZBgBIAEoCRILCgNjc3YYAiABKAkiPAoNUm9zdGVyUHJvYmxlbRIMCgRsaW5lGAEgASgFEg0KBWZpZWxkGAIgASgJEg4KBnJlYXNvbhgDIAEoCSKFAQoNUm9zdGVyUHJldmlldxINCgV2YWxpZBgBIAEoCBIyCghwcm9ibGVtcxgCIAMoCzIgLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclByb2JsZW0SDQoFbGluZXMYAyABKAUSEgoKaG91c2Vob2xkcxgEIAEoBRIOCgZwZW9wbGUYBSABKAUiogEKDFJvc3RlclJlc3VsdBIPCgdhcHBsaWVkGAEgASgIEjIKCHByb2JsZW1zGAIgAygLMiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUHJvYmxlbRIZChFidWlsZGluZ3NfY3JlYXRlZBgDIAEoBRIaChJob3VzZWhvbGRzX2NyZWF0ZWQYBCABKAUSFgoOcGVvcGxlX2NyZWF0ZWQYBSABKAUiXgoZU25hcHNob3RFbGVjdG9yYXRlUmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCRIvCgRraW5kGAIgASgOMiEueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZUtpbmQiLQoUR2V0RWxlY3RvcmF0ZVJlcXVlc3QSFQoNZWxlY3RvcmF0ZV9pZBgBIAEoCSIsCgVWb3RlchIUCgxob3VzZWhvbGRfaWQYASABKAkSDQoFbGFiZWwYAiABKAkiqgEKCkVsZWN0b3JhdGUSCgoCaWQYASABKAkSEAoIcGxhY2VfaWQYAiABKAkSLwoEa2luZBgDIAEoDjIhLnlpc2hpLmlkZW50aXR5LnYxLkVsZWN0b3JhdGVLaW5kEg8KB3ZlcnNpb24YBCABKAUSKAoGdm90ZXJzGAUgAygLMhgueWlzaGkuaWRlbnRpdHkudjEuVm90ZXISEgoKY3JlYXRlZF9hdBgGIAEoCSJEChNSZWdpc3RlclVzZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFbG9naW4YAiABKAkSEAoIcGFzc3dvcmQYAyABKAkiIQoEVXNlchIKCgJpZBgBIAEoCRINCgVsb2dpbhgCIAEoCSJACgxMb2dpblJlcXVlc3QSDQoFbG9naW4YASABKAkSEAoIcGFzc3dvcmQYAiABKAkSDwoHYWRkcmVzcxgDIAEoCSJUCglUb2tlblBhaXISFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSGgoSZXhwaXJlc19pbl9zZWNvbmRzGAMgASgFIicKDlJlZnJlc2hSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiCwoJTG9nZ2VkT3V0IjAKGFZlcmlmeUFjY2Vzc1Rva2VuUmVxdWVzdBIUCgxhY2Nlc3NfdG9rZW4YASABKAkiKwoJUHJpbmNpcGFsEg8KB3VzZXJfaWQYASABKAkSDQoFbG9naW4YAiABKAkq1AEKCVBsYWNlS2luZBIaChZQTEFDRV9LSU5EX1VOU1BFQ0lGSUVEEAASFwoTUExBQ0VfS0lORF9ESVNUUklDVBABEhUKEVBMQUNFX0tJTkRfU1RSRUVUEAISGAoUUExBQ0VfS0lORF9DT01NVU5JVFkQAxIVChFQTEFDRV9LSU5EX0VTVEFURRAEEhwKGFBMQUNFX0tJTkRfVklMTEFHRV9HUk9VUBAFEhcKE1BMQUNFX0tJTkRfQlVJTERJTkcQBhITCg9QTEFDRV9LSU5EX1VOSVQQBypRCg5FbGVjdG9yYXRlS2luZBIfChtFTEVDVE9SQVRFX0tJTkRfVU5TUEVDSUZJRUQQABIeChpFTEVDVE9SQVRFX0tJTkRfSE9VU0VIT0xEUxABMsAMCg9JZGVudGl0eVNlcnZpY2UScwoLQ2hlY2tIZWFsdGgSIy55aXNoaS5jb21tb24udjEuSGVhbHRoQ2hlY2tSZXF1ZXN0GiQueWlzaGkuY29tbW9uLnYxLkhlYWx0aENoZWNrUmVzcG9uc2UiGcrzGBVpZGVudGl0eS5oZWFsdGguY2hlY2sSagoLQ3JlYXRlUGxhY2USJS55aXNoaS5pZGVudGl0eS52MS5DcmVhdGVQbGFjZVJlcXVlc3QaGC55aXNoaS5pZGVudGl0eS52MS5QbGFjZSIayvMYFmlkZW50aXR5LnBsYWNlcy5jcmVhdGUSagoLUmVuYW1lUGxhY2USJS55aXNoaS5pZGVudGl0eS52MS5SZW5hbWVQbGFjZVJlcXVlc3QaGC55aXNoaS5pZGVudGl0eS52MS5QbGFjZSIayvMYFmlkZW50aXR5LnBsYWNlcy5yZW5hbWUSZAoJTW92ZVBsYWNlEiMueWlzaGkuaWRlbnRpdHkudjEuTW92ZVBsYWNlUmVxdWVzdBoYLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlIhjK8xgUaWRlbnRpdHkucGxhY2VzLm1vdmUSegoPR2V0UGxhY2VIaXN0b3J5EikueWlzaGkuaWRlbnRpdHkudjEuR2V0UGxhY2VIaXN0b3J5UmVxdWVzdBofLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlSGlzdG9yeSIbyvMYF2lkZW50aXR5LnBsYWNlcy5oaXN0b3J5EnAKDVByZXZpZXdSb3N0ZXISIC55aXNoaS5pZGVudGl0eS52MS5Sb3N0ZXJSZXF1ZXN0GiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUHJldmlldyIbyvMYF2lkZW50aXR5LnJvc3Rlci5wcmV2aWV3EmsKC0FwcGx5Um9zdGVyEiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUmVxdWVzdBofLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclJlc3VsdCIZyvMYFWlkZW50aXR5LnJvc3Rlci5hcHBseRJsCgxSZWdpc3RlclVzZXISJi55aXNoaS5pZGVudGl0eS52MS5SZWdpc3RlclVzZXJSZXF1ZXN0GhcueWlzaGkuaWRlbnRpdHkudjEuVXNlciIbyvMYF2lkZW50aXR5LnVzZXJzLnJlZ2lzdGVyEmMKBUxvZ2luEh8ueWlzaGkuaWRlbnRpdHkudjEuTG9naW5SZXF1ZXN0GhwueWlzaGkuaWRlbnRpdHkudjEuVG9rZW5QYWlyIhvK8xgXaWRlbnRpdHkuc2Vzc2lvbnMubG9naW4SaQoHUmVmcmVzaBIhLnlpc2hpLmlkZW50aXR5LnYxLlJlZnJlc2hSZXF1ZXN0GhwueWlzaGkuaWRlbnRpdHkudjEuVG9rZW5QYWlyIh3K8xgZaWRlbnRpdHkuc2Vzc2lvbnMucmVmcmVzaBJnCgZMb2dvdXQSIS55aXNoaS5pZGVudGl0eS52MS5SZWZyZXNoUmVxdWVzdBocLnlpc2hpLmlkZW50aXR5LnYxLkxvZ2dlZE91dCIcyvMYGGlkZW50aXR5LnNlc3Npb25zLmxvZ291dBJ6ChFWZXJpZnlBY2Nlc3NUb2tlbhIrLnlpc2hpLmlkZW50aXR5LnYxLlZlcmlmeUFjY2Vzc1Rva2VuUmVxdWVzdBocLnlpc2hpLmlkZW50aXR5LnYxLlByaW5jaXBhbCIayvMYFmlkZW50aXR5LnRva2Vucy52ZXJpZnkShAEKElNuYXBzaG90RWxlY3RvcmF0ZRIsLnlpc2hpLmlkZW50aXR5LnYxLlNuYXBzaG90RWxlY3RvcmF0ZVJlcXVlc3QaHS55aXNoaS5pZGVudGl0eS52MS5FbGVjdG9yYXRlIiHK8xgdaWRlbnRpdHkuZWxlY3RvcmF0ZXMuc25hcHNob3QSdQoNR2V0RWxlY3RvcmF0ZRInLnlpc2hpLmlkZW50aXR5LnYxLkdldEVsZWN0b3JhdGVSZXF1ZXN0Gh0ueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZSIcyvMYGGlkZW50aXR5LmVsZWN0b3JhdGVzLmdldGIGcHJvdG8z", [file_yishi_common_v1_health, file_yishi_options_v1_options]);
+  fileDesc("CiB5aXNoaS9pZGVudGl0eS92MS9pZGVudGl0eS5wcm90bxIReWlzaGkuaWRlbnRpdHkudjEigwEKEkNyZWF0ZVBsYWNlUmVxdWVzdBIRCglwYXJlbnRfaWQYASABKAkSKgoEa2luZBgCIAEoDjIcLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlS2luZBIMCgRjb2RlGAMgASgJEg8KB25hbWVfemgYBCABKAkSDwoHbmFtZV9lbhgFIAEoCSKCAQoFUGxhY2USCgoCaWQYASABKAkSEQoJcGFyZW50X2lkGAIgASgJEioKBGtpbmQYAyABKA4yHC55aXNoaS5pZGVudGl0eS52MS5QbGFjZUtpbmQSDAoEY29kZRgEIAEoCRIPCgduYW1lX3poGAUgASgJEg8KB25hbWVfZW4YBiABKAkiSAoSUmVuYW1lUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEg8KB25hbWVfemgYAiABKAkSDwoHbmFtZV9lbhgDIAEoCSI7ChBNb3ZlUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEhUKDW5ld19wYXJlbnRfaWQYAiABKAkiKgoWR2V0UGxhY2VIaXN0b3J5UmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCSJXCgxQbGFjZVZlcnNpb24SDwoHbmFtZV96aBgBIAEoCRIPCgduYW1lX2VuGAIgASgJEhEKCXBhcmVudF9pZBgDIAEoCRISCgp2YWxpZF9mcm9tGAQgASgJIlMKDFBsYWNlSGlzdG9yeRIQCghwbGFjZV9pZBgBIAEoCRIxCgh2ZXJzaW9ucxgCIAMoCzIfLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlVmVyc2lvbiIvCg1Sb3N0ZXJSZXF1ZXN0EhEKCWVzdGF0ZV9pZBgBIAEoCRILCgNjc3YYAiABKAkiPAoNUm9zdGVyUHJvYmxlbRIMCgRsaW5lGAEgASgFEg0KBWZpZWxkGAIgASgJEg4KBnJlYXNvbhgDIAEoCSKFAQoNUm9zdGVyUHJldmlldxINCgV2YWxpZBgBIAEoCBIyCghwcm9ibGVtcxgCIAMoCzIgLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclByb2JsZW0SDQoFbGluZXMYAyABKAUSEgoKaG91c2Vob2xkcxgEIAEoBRIOCgZwZW9wbGUYBSABKAUiogEKDFJvc3RlclJlc3VsdBIPCgdhcHBsaWVkGAEgASgIEjIKCHByb2JsZW1zGAIgAygLMiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUHJvYmxlbRIZChFidWlsZGluZ3NfY3JlYXRlZBgDIAEoBRIaChJob3VzZWhvbGRzX2NyZWF0ZWQYBCABKAUSFgoOcGVvcGxlX2NyZWF0ZWQYBSABKAUiXgoZU25hcHNob3RFbGVjdG9yYXRlUmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCRIvCgRraW5kGAIgASgOMiEueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZUtpbmQiLQoUR2V0RWxlY3RvcmF0ZVJlcXVlc3QSFQoNZWxlY3RvcmF0ZV9pZBgBIAEoCSIsCgVWb3RlchIUCgxob3VzZWhvbGRfaWQYASABKAkSDQoFbGFiZWwYAiABKAkiqgEKCkVsZWN0b3JhdGUSCgoCaWQYASABKAkSEAoIcGxhY2VfaWQYAiABKAkSLwoEa2luZBgDIAEoDjIhLnlpc2hpLmlkZW50aXR5LnYxLkVsZWN0b3JhdGVLaW5kEg8KB3ZlcnNpb24YBCABKAUSKAoGdm90ZXJzGAUgAygLMhgueWlzaGkuaWRlbnRpdHkudjEuVm90ZXISEgoKY3JlYXRlZF9hdBgGIAEoCSJEChNSZWdpc3RlclVzZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFbG9naW4YAiABKAkSEAoIcGFzc3dvcmQYAyABKAkiIQoEVXNlchIKCgJpZBgBIAEoCRINCgVsb2dpbhgCIAEoCSJACgxMb2dpblJlcXVlc3QSDQoFbG9naW4YASABKAkSEAoIcGFzc3dvcmQYAiABKAkSDwoHYWRkcmVzcxgDIAEoCSJUCglUb2tlblBhaXISFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSGgoSZXhwaXJlc19pbl9zZWNvbmRzGAMgASgFIicKDlJlZnJlc2hSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiCwoJTG9nZ2VkT3V0IjAKGFZlcmlmeUFjY2Vzc1Rva2VuUmVxdWVzdBIUCgxhY2Nlc3NfdG9rZW4YASABKAkiKwoJUHJpbmNpcGFsEg8KB3VzZXJfaWQYASABKAkSDQoFbG9naW4YAiABKAkiQgodQm9vdHN0cmFwQWRtaW5pc3RyYXRvclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIQCghwbGFjZV9pZBgCIAEoCSKsAQoQR3JhbnRSb2xlUmVxdWVzdBIVCg1hY3Rvcl91c2VyX2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSJQoEcm9sZRgDIAEoDjIXLnlpc2hpLmlkZW50aXR5LnYxLlJvbGUSEAoIcGxhY2VfaWQYBCABKAkSEwoLcHJvamVjdF9yZWYYBSABKAkSEQoJc3RhcnRzX2F0GAYgASgJEg8KB2VuZHNfYXQYByABKAkinwEKDlJvbGVBc3NpZ25tZW50EgoKAmlkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSJQoEcm9sZRgDIAEoDjIXLnlpc2hpLmlkZW50aXR5LnYxLlJvbGUSEAoIcGxhY2VfaWQYBCABKAkSEwoLcHJvamVjdF9yZWYYBSABKAkSEQoJc3RhcnRzX2F0GAYgASgJEg8KB2VuZHNfYXQYByABKAkiaAoQQXV0aG9yaXplUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhAKCHBsYWNlX2lkGAIgASgJEjEKCnBlcm1pc3Npb24YAyABKA4yHS55aXNoaS5pZGVudGl0eS52MS5QZXJtaXNzaW9uIjQKEUF1dGhvcml6ZVJlc3BvbnNlEg8KB2FsbG93ZWQYASABKAgSDgoGcmVhc29uGAIgASgJKtQBCglQbGFjZUtpbmQSGgoWUExBQ0VfS0lORF9VTlNQRUNJRklFRBAAEhcKE1BMQUNFX0tJTkRfRElTVFJJQ1QQARIVChFQTEFDRV9LSU5EX1NUUkVFVBACEhgKFFBMQUNFX0tJTkRfQ09NTVVOSVRZEAMSFQoRUExBQ0VfS0lORF9FU1RBVEUQBBIcChhQTEFDRV9LSU5EX1ZJTExBR0VfR1JPVVAQBRIXChNQTEFDRV9LSU5EX0JVSUxESU5HEAYSEwoPUExBQ0VfS0lORF9VTklUEAcqUQoORWxlY3RvcmF0ZUtpbmQSHwobRUxFQ1RPUkFURV9LSU5EX1VOU1BFQ0lGSUVEEAASHgoaRUxFQ1RPUkFURV9LSU5EX0hPVVNFSE9MRFMQASqnAgoEUm9sZRIUChBST0xFX1VOU1BFQ0lGSUVEEAASEQoNUk9MRV9SRVNJREVOVBABEiAKHFJPTEVfQlVJTERJTkdfUkVQUkVTRU5UQVRJVkUQAhIeChpST0xFX0VTVEFURV9SRVBSRVNFTlRBVElWRRADEhcKE1JPTEVfQ09VTkNJTF9NRU1CRVIQBBIbChdST0xFX0ZVTkRSQUlTSU5HX01FTUJFUhAFEiAKHFJPTEVfT1dORVJTX0NPTU1JVFRFRV9NRU1CRVIQBhIYChRST0xFX0NPTU1VTklUWV9TVEFGRhAHEhgKFFJPTEVfRklOQU5DRV9PRkZJQ0VSEAgSEAoMUk9MRV9BVURJVE9SEAkSFgoSUk9MRV9BRE1JTklTVFJBVE9SEAoqaQoKUGVybWlzc2lvbhIaChZQRVJNSVNTSU9OX1VOU1BFQ0lGSUVEEAASEwoPUEVSTUlTU0lPTl9SRUFEEAESFAoQUEVSTUlTU0lPTl9XUklURRACEhQKEFBFUk1JU1NJT05fR1JBTlQQAzKzDwoPSWRlbnRpdHlTZXJ2aWNlEnMKC0NoZWNrSGVhbHRoEiMueWlzaGkuY29tbW9uLnYxLkhlYWx0aENoZWNrUmVxdWVzdBokLnlpc2hpLmNvbW1vbi52MS5IZWFsdGhDaGVja1Jlc3BvbnNlIhnK8xgVaWRlbnRpdHkuaGVhbHRoLmNoZWNrEmoKC0NyZWF0ZVBsYWNlEiUueWlzaGkuaWRlbnRpdHkudjEuQ3JlYXRlUGxhY2VSZXF1ZXN0GhgueWlzaGkuaWRlbnRpdHkudjEuUGxhY2UiGsrzGBZpZGVudGl0eS5wbGFjZXMuY3JlYXRlEmoKC1JlbmFtZVBsYWNlEiUueWlzaGkuaWRlbnRpdHkudjEuUmVuYW1lUGxhY2VSZXF1ZXN0GhgueWlzaGkuaWRlbnRpdHkudjEuUGxhY2UiGsrzGBZpZGVudGl0eS5wbGFjZXMucmVuYW1lEmQKCU1vdmVQbGFjZRIjLnlpc2hpLmlkZW50aXR5LnYxLk1vdmVQbGFjZVJlcXVlc3QaGC55aXNoaS5pZGVudGl0eS52MS5QbGFjZSIYyvMYFGlkZW50aXR5LnBsYWNlcy5tb3ZlEnoKD0dldFBsYWNlSGlzdG9yeRIpLnlpc2hpLmlkZW50aXR5LnYxLkdldFBsYWNlSGlzdG9yeVJlcXVlc3QaHy55aXNoaS5pZGVudGl0eS52MS5QbGFjZUhpc3RvcnkiG8rzGBdpZGVudGl0eS5wbGFjZXMuaGlzdG9yeRJwCg1QcmV2aWV3Um9zdGVyEiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUmVxdWVzdBogLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclByZXZpZXciG8rzGBdpZGVudGl0eS5yb3N0ZXIucHJldmlldxJrCgtBcHBseVJvc3RlchIgLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclJlcXVlc3QaHy55aXNoaS5pZGVudGl0eS52MS5Sb3N0ZXJSZXN1bHQiGcrzGBVpZGVudGl0eS5yb3N0ZXIuYXBwbHkSbAoMUmVnaXN0ZXJVc2VyEiYueWlzaGkuaWRlbnRpdHkudjEuUmVnaXN0ZXJVc2VyUmVxdWVzdBoXLnlpc2hpLmlkZW50aXR5LnYxLlVzZXIiG8rzGBdpZGVudGl0eS51c2Vycy5yZWdpc3RlchJjCgVMb2dpbhIfLnlpc2hpLmlkZW50aXR5LnYxLkxvZ2luUmVxdWVzdBocLnlpc2hpLmlkZW50aXR5LnYxLlRva2VuUGFpciIbyvMYF2lkZW50aXR5LnNlc3Npb25zLmxvZ2luEmkKB1JlZnJlc2gSIS55aXNoaS5pZGVudGl0eS52MS5SZWZyZXNoUmVxdWVzdBocLnlpc2hpLmlkZW50aXR5LnYxLlRva2VuUGFpciIdyvMYGWlkZW50aXR5LnNlc3Npb25zLnJlZnJlc2gSZwoGTG9nb3V0EiEueWlzaGkuaWRlbnRpdHkudjEuUmVmcmVzaFJlcXVlc3QaHC55aXNoaS5pZGVudGl0eS52MS5Mb2dnZWRPdXQiHMrzGBhpZGVudGl0eS5zZXNzaW9ucy5sb2dvdXQSegoRVmVyaWZ5QWNjZXNzVG9rZW4SKy55aXNoaS5pZGVudGl0eS52MS5WZXJpZnlBY2Nlc3NUb2tlblJlcXVlc3QaHC55aXNoaS5pZGVudGl0eS52MS5QcmluY2lwYWwiGsrzGBZpZGVudGl0eS50b2tlbnMudmVyaWZ5EosBChZCb290c3RyYXBBZG1pbmlzdHJhdG9yEjAueWlzaGkuaWRlbnRpdHkudjEuQm9vdHN0cmFwQWRtaW5pc3RyYXRvclJlcXVlc3QaIS55aXNoaS5pZGVudGl0eS52MS5Sb2xlQXNzaWdubWVudCIcyvMYGGlkZW50aXR5LnJvbGVzLmJvb3RzdHJhcBJtCglHcmFudFJvbGUSIy55aXNoaS5pZGVudGl0eS52MS5HcmFudFJvbGVSZXF1ZXN0GiEueWlzaGkuaWRlbnRpdHkudjEuUm9sZUFzc2lnbm1lbnQiGMrzGBRpZGVudGl0eS5yb2xlcy5ncmFudBJ0CglBdXRob3JpemUSIy55aXNoaS5pZGVudGl0eS52MS5BdXRob3JpemVSZXF1ZXN0GiQueWlzaGkuaWRlbnRpdHkudjEuQXV0aG9yaXplUmVzcG9uc2UiHMrzGBhpZGVudGl0eS5yb2xlcy5hdXRob3JpemUShAEKElNuYXBzaG90RWxlY3RvcmF0ZRIsLnlpc2hpLmlkZW50aXR5LnYxLlNuYXBzaG90RWxlY3RvcmF0ZVJlcXVlc3QaHS55aXNoaS5pZGVudGl0eS52MS5FbGVjdG9yYXRlIiHK8xgdaWRlbnRpdHkuZWxlY3RvcmF0ZXMuc25hcHNob3QSdQoNR2V0RWxlY3RvcmF0ZRInLnlpc2hpLmlkZW50aXR5LnYxLkdldEVsZWN0b3JhdGVSZXF1ZXN0Gh0ueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZSIcyvMYGGlkZW50aXR5LmVsZWN0b3JhdGVzLmdldGIGcHJvdG8z", [file_yishi_common_v1_health, file_yishi_options_v1_options]);
 
 /**
  * @generated from message yishi.identity.v1.CreatePlaceRequest
@@ -1087,6 +1087,321 @@ export const PrincipalSchema: GenMessage<Principal, {jsonType: PrincipalJson}> =
   messageDesc(file_yishi_identity_v1_identity, 22);
 
 /**
+ * The very first administrator, at a district; refused once any administrator exists.
+ *
+ * @generated from message yishi.identity.v1.BootstrapAdministratorRequest
+ */
+export type BootstrapAdministratorRequest = Message<"yishi.identity.v1.BootstrapAdministratorRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string place_id = 2;
+   */
+  placeId: string;
+};
+
+/**
+ * The very first administrator, at a district; refused once any administrator exists.
+ *
+ * @generated from message yishi.identity.v1.BootstrapAdministratorRequest
+ */
+export type BootstrapAdministratorRequestJson = {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId?: string;
+
+  /**
+   * @generated from field: string place_id = 2;
+   */
+  placeId?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.BootstrapAdministratorRequest.
+ * Use `create(BootstrapAdministratorRequestSchema)` to create a new message.
+ */
+export const BootstrapAdministratorRequestSchema: GenMessage<BootstrapAdministratorRequest, {jsonType: BootstrapAdministratorRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 23);
+
+/**
+ * @generated from message yishi.identity.v1.GrantRoleRequest
+ */
+export type GrantRoleRequest = Message<"yishi.identity.v1.GrantRoleRequest"> & {
+  /**
+   * Who grants it (from the verified access token); checked again here.
+   *
+   * @generated from field: string actor_user_id = 1;
+   */
+  actorUserId: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.Role role = 3;
+   */
+  role: Role;
+
+  /**
+   * @generated from field: string place_id = 4;
+   */
+  placeId: string;
+
+  /**
+   * For fundraising-group members: the project.
+   *
+   * @generated from field: string project_ref = 5;
+   */
+  projectRef: string;
+
+  /**
+   * RFC 3339; empty: from now, open-ended.
+   *
+   * @generated from field: string starts_at = 6;
+   */
+  startsAt: string;
+
+  /**
+   * @generated from field: string ends_at = 7;
+   */
+  endsAt: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.GrantRoleRequest
+ */
+export type GrantRoleRequestJson = {
+  /**
+   * Who grants it (from the verified access token); checked again here.
+   *
+   * @generated from field: string actor_user_id = 1;
+   */
+  actorUserId?: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId?: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.Role role = 3;
+   */
+  role?: RoleJson;
+
+  /**
+   * @generated from field: string place_id = 4;
+   */
+  placeId?: string;
+
+  /**
+   * For fundraising-group members: the project.
+   *
+   * @generated from field: string project_ref = 5;
+   */
+  projectRef?: string;
+
+  /**
+   * RFC 3339; empty: from now, open-ended.
+   *
+   * @generated from field: string starts_at = 6;
+   */
+  startsAt?: string;
+
+  /**
+   * @generated from field: string ends_at = 7;
+   */
+  endsAt?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.GrantRoleRequest.
+ * Use `create(GrantRoleRequestSchema)` to create a new message.
+ */
+export const GrantRoleRequestSchema: GenMessage<GrantRoleRequest, {jsonType: GrantRoleRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 24);
+
+/**
+ * @generated from message yishi.identity.v1.RoleAssignment
+ */
+export type RoleAssignment = Message<"yishi.identity.v1.RoleAssignment"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.Role role = 3;
+   */
+  role: Role;
+
+  /**
+   * @generated from field: string place_id = 4;
+   */
+  placeId: string;
+
+  /**
+   * @generated from field: string project_ref = 5;
+   */
+  projectRef: string;
+
+  /**
+   * @generated from field: string starts_at = 6;
+   */
+  startsAt: string;
+
+  /**
+   * @generated from field: string ends_at = 7;
+   */
+  endsAt: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.RoleAssignment
+ */
+export type RoleAssignmentJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId?: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.Role role = 3;
+   */
+  role?: RoleJson;
+
+  /**
+   * @generated from field: string place_id = 4;
+   */
+  placeId?: string;
+
+  /**
+   * @generated from field: string project_ref = 5;
+   */
+  projectRef?: string;
+
+  /**
+   * @generated from field: string starts_at = 6;
+   */
+  startsAt?: string;
+
+  /**
+   * @generated from field: string ends_at = 7;
+   */
+  endsAt?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.RoleAssignment.
+ * Use `create(RoleAssignmentSchema)` to create a new message.
+ */
+export const RoleAssignmentSchema: GenMessage<RoleAssignment, {jsonType: RoleAssignmentJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 25);
+
+/**
+ * @generated from message yishi.identity.v1.AuthorizeRequest
+ */
+export type AuthorizeRequest = Message<"yishi.identity.v1.AuthorizeRequest"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string place_id = 2;
+   */
+  placeId: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.Permission permission = 3;
+   */
+  permission: Permission;
+};
+
+/**
+ * @generated from message yishi.identity.v1.AuthorizeRequest
+ */
+export type AuthorizeRequestJson = {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId?: string;
+
+  /**
+   * @generated from field: string place_id = 2;
+   */
+  placeId?: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.Permission permission = 3;
+   */
+  permission?: PermissionJson;
+};
+
+/**
+ * Describes the message yishi.identity.v1.AuthorizeRequest.
+ * Use `create(AuthorizeRequestSchema)` to create a new message.
+ */
+export const AuthorizeRequestSchema: GenMessage<AuthorizeRequest, {jsonType: AuthorizeRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 26);
+
+/**
+ * @generated from message yishi.identity.v1.AuthorizeResponse
+ */
+export type AuthorizeResponse = Message<"yishi.identity.v1.AuthorizeResponse"> & {
+  /**
+   * @generated from field: bool allowed = 1;
+   */
+  allowed: boolean;
+
+  /**
+   * The role that allows it, or why not.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.AuthorizeResponse
+ */
+export type AuthorizeResponseJson = {
+  /**
+   * @generated from field: bool allowed = 1;
+   */
+  allowed?: boolean;
+
+  /**
+   * The role that allows it, or why not.
+   *
+   * @generated from field: string reason = 2;
+   */
+  reason?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.AuthorizeResponse.
+ * Use `create(AuthorizeResponseSchema)` to create a new message.
+ */
+export const AuthorizeResponseSchema: GenMessage<AuthorizeResponse, {jsonType: AuthorizeResponseJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 27);
+
+/**
  * @generated from enum yishi.identity.v1.PlaceKind
  */
 export enum PlaceKind {
@@ -1169,6 +1484,119 @@ export type ElectorateKindJson = "ELECTORATE_KIND_UNSPECIFIED" | "ELECTORATE_KIN
  */
 export const ElectorateKindSchema: GenEnum<ElectorateKind, ElectorateKindJson> = /*@__PURE__*/
   enumDesc(file_yishi_identity_v1_identity, 1);
+
+/**
+ * @generated from enum yishi.identity.v1.Role
+ */
+export enum Role {
+  /**
+   * @generated from enum value: ROLE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: ROLE_RESIDENT = 1;
+   */
+  RESIDENT = 1,
+
+  /**
+   * @generated from enum value: ROLE_BUILDING_REPRESENTATIVE = 2;
+   */
+  BUILDING_REPRESENTATIVE = 2,
+
+  /**
+   * @generated from enum value: ROLE_ESTATE_REPRESENTATIVE = 3;
+   */
+  ESTATE_REPRESENTATIVE = 3,
+
+  /**
+   * @generated from enum value: ROLE_COUNCIL_MEMBER = 4;
+   */
+  COUNCIL_MEMBER = 4,
+
+  /**
+   * @generated from enum value: ROLE_FUNDRAISING_MEMBER = 5;
+   */
+  FUNDRAISING_MEMBER = 5,
+
+  /**
+   * @generated from enum value: ROLE_OWNERS_COMMITTEE_MEMBER = 6;
+   */
+  OWNERS_COMMITTEE_MEMBER = 6,
+
+  /**
+   * @generated from enum value: ROLE_COMMUNITY_STAFF = 7;
+   */
+  COMMUNITY_STAFF = 7,
+
+  /**
+   * @generated from enum value: ROLE_FINANCE_OFFICER = 8;
+   */
+  FINANCE_OFFICER = 8,
+
+  /**
+   * @generated from enum value: ROLE_AUDITOR = 9;
+   */
+  AUDITOR = 9,
+
+  /**
+   * @generated from enum value: ROLE_ADMINISTRATOR = 10;
+   */
+  ADMINISTRATOR = 10,
+}
+
+/**
+ * @generated from enum yishi.identity.v1.Role
+ */
+export type RoleJson = "ROLE_UNSPECIFIED" | "ROLE_RESIDENT" | "ROLE_BUILDING_REPRESENTATIVE" | "ROLE_ESTATE_REPRESENTATIVE" | "ROLE_COUNCIL_MEMBER" | "ROLE_FUNDRAISING_MEMBER" | "ROLE_OWNERS_COMMITTEE_MEMBER" | "ROLE_COMMUNITY_STAFF" | "ROLE_FINANCE_OFFICER" | "ROLE_AUDITOR" | "ROLE_ADMINISTRATOR";
+
+/**
+ * Describes the enum yishi.identity.v1.Role.
+ */
+export const RoleSchema: GenEnum<Role, RoleJson> = /*@__PURE__*/
+  enumDesc(file_yishi_identity_v1_identity, 2);
+
+/**
+ * @generated from enum yishi.identity.v1.Permission
+ */
+export enum Permission {
+  /**
+   * @generated from enum value: PERMISSION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * See households, proposals, statements of the place.
+   *
+   * @generated from enum value: PERMISSION_READ = 1;
+   */
+  READ = 1,
+
+  /**
+   * Record or change things at the place (households, contributions, proposals).
+   *
+   * @generated from enum value: PERMISSION_WRITE = 2;
+   */
+  WRITE = 2,
+
+  /**
+   * Grant roles at the place.
+   *
+   * @generated from enum value: PERMISSION_GRANT = 3;
+   */
+  GRANT = 3,
+}
+
+/**
+ * @generated from enum yishi.identity.v1.Permission
+ */
+export type PermissionJson = "PERMISSION_UNSPECIFIED" | "PERMISSION_READ" | "PERMISSION_WRITE" | "PERMISSION_GRANT";
+
+/**
+ * Describes the enum yishi.identity.v1.Permission.
+ */
+export const PermissionSchema: GenEnum<Permission, PermissionJson> = /*@__PURE__*/
+  enumDesc(file_yishi_identity_v1_identity, 3);
 
 /**
  * @generated from service yishi.identity.v1.IdentityService
@@ -1269,6 +1697,30 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof VerifyAccessTokenRequestSchema;
     output: typeof PrincipalSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.BootstrapAdministrator
+   */
+  bootstrapAdministrator: {
+    methodKind: "unary";
+    input: typeof BootstrapAdministratorRequestSchema;
+    output: typeof RoleAssignmentSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.GrantRole
+   */
+  grantRole: {
+    methodKind: "unary";
+    input: typeof GrantRoleRequestSchema;
+    output: typeof RoleAssignmentSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.Authorize
+   */
+  authorize: {
+    methodKind: "unary";
+    input: typeof AuthorizeRequestSchema;
+    output: typeof AuthorizeResponseSchema;
   },
   /**
    * @generated from rpc yishi.identity.v1.IdentityService.SnapshotElectorate

@@ -1,0 +1,64 @@
+import { IdentityRpc, Permission, PlaceKind, Role } from '@yishi/contracts';
+import { ForbiddenError } from '@yishi/messaging';
+import { startServiceFixture, type ServiceFixture } from '@yishi/service-kit';
+
+import { identityService } from '../index';
+
+describe('roles scoped to places', () => {
+  let identity: ServiceFixture;
+  const ids: Record<string, string> = {};
+
+  beforeAll(async () => {
+    identity = await startServiceFixture(identityService);
+    const rpc = identity.rpc;
+    const place = async (name: string, parentId: string, kind: PlaceKind) => (ids[name] = (await rpc.call(IdentityRpc.createPlace, { parentId, kind, code: name, nameZh: name })).id);
+    await place('xiangzhou', '', PlaceKind.DISTRICT);
+    await place('jida', ids['xiangzhou']!, PlaceKind.STREET);
+    await place('bailian', ids['jida']!, PlaceKind.COMMUNITY);
+    await place('nancun', ids['jida']!, PlaceKind.COMMUNITY);
+    await place('bailian-xincun', ids['bailian']!, PlaceKind.ESTATE);
+    await place('ncc-plaza', ids['nancun']!, PlaceKind.ESTATE);
+    await place('b45', ids['bailian-xincun']!, PlaceKind.BUILDING);
+    const user = async (login: string) => (ids[login] = (await rpc.call(IdentityRpc.registerUser, { name: login, login, password: 'long enough password' })).id);
+    for (const login of ['admin', 'staff-bailian', 'rep', 'someone']) await user(login);
+    await rpc.call(IdentityRpc.bootstrapAdministrator, { userId: ids['admin']!, placeId: ids['xiangzhou']! });
+    await rpc.call(IdentityRpc.grantRole, { actorUserId: ids['admin']!, userId: ids['staff-bailian']!, role: Role.COMMUNITY_STAFF, placeId: ids['bailian']! });
+  });
+
+  afterAll(async () => {
+    await identity.stop();
+  });
+
+  const authorize = (user: string, place: string, permission: Permission) =>
+    identity.rpc.call(IdentityRpc.authorize, { userId: ids[user]!, placeId: ids[place]!, permission });
+
+  it('a staff member of one community reaches its estates and buildings, never a sibling community', async () => {
+    expect(await authorize('staff-bailian', 'bailian', Permission.WRITE)).toMatchObject({ allowed: true, reason: 'community_staff' });
+    expect(await authorize('staff-bailian', 'b45', Permission.WRITE)).toMatchObject({ allowed: true });
+    for (const permission of [Permission.READ, Permission.WRITE, Permission.GRANT]) {
+      expect(await authorize('staff-bailian', 'nancun', permission)).toMatchObject({ allowed: false });
+      expect(await authorize('staff-bailian', 'ncc-plaza', permission)).toMatchObject({ allowed: false });
+    }
+    expect(await authorize('staff-bailian', 'jida', Permission.READ)).toMatchObject({ allowed: false });
+  });
+
+  it('grants within its community, but not in another one, and not a role above its own', async () => {
+    const grant = (placeId: string, role: Role) => identity.rpc.call(IdentityRpc.grantRole, { actorUserId: ids['staff-bailian']!, userId: ids['rep']!, role, placeId });
+    expect(await grant(ids['b45']!, Role.BUILDING_REPRESENTATIVE)).toMatchObject({ role: Role.BUILDING_REPRESENTATIVE, placeId: ids['b45'] });
+    await expect(grant(ids['ncc-plaza']!, Role.ESTATE_REPRESENTATIVE)).rejects.toEqual(expect.objectContaining({ constructor: ForbiddenError, reason: 'NOT_ENTITLED_HERE' }));
+    await expect(grant(ids['bailian']!, Role.ADMINISTRATOR)).rejects.toEqual(expect.objectContaining({ constructor: ForbiddenError, reason: 'ROLE_ABOVE_YOUR_OWN' }));
+    expect(await authorize('rep', 'b45', Permission.WRITE)).toMatchObject({ allowed: true, reason: 'building_representative' });
+    expect(await authorize('rep', 'bailian-xincun', Permission.WRITE)).toMatchObject({ allowed: false });
+  });
+
+  it('someone without a role can neither grant nor read, an auditor only reads, and bootstrapping happens once', async () => {
+    await expect(
+      identity.rpc.call(IdentityRpc.grantRole, { actorUserId: ids['someone']!, userId: ids['someone']!, role: Role.ADMINISTRATOR, placeId: ids['bailian']! }),
+    ).rejects.toMatchObject({ reason: 'NOT_ENTITLED_HERE' });
+    expect(await authorize('someone', 'bailian', Permission.READ)).toMatchObject({ allowed: false });
+    await identity.rpc.call(IdentityRpc.grantRole, { actorUserId: ids['admin']!, userId: ids['someone']!, role: Role.AUDITOR, placeId: ids['bailian']! });
+    expect(await authorize('someone', 'bailian', Permission.READ)).toMatchObject({ allowed: true, reason: 'auditor' });
+    expect(await authorize('someone', 'bailian', Permission.WRITE)).toMatchObject({ allowed: false });
+    await expect(identity.rpc.call(IdentityRpc.bootstrapAdministrator, { userId: ids['someone']!, placeId: ids['xiangzhou']! })).rejects.toMatchObject({ reason: 'ALREADY_BOOTSTRAPPED' });
+  });
+});
