@@ -297,6 +297,31 @@ describe('fund accounting', () => {
     });
   });
 
+  describe('levies by floor area and equal shares', () => {
+    it('charge each household its area times the rate, rounded to the fen, or the same amount', async () => {
+      const community = `levy-area-${uuidv7()}`;
+      const rpc = ledger.rpc;
+      const byArea = await rpc.call(FundsRpc.createLevy, {
+        header: header(community),
+        levyRef: 'lift-repair-2026',
+        nameZh: '电梯维修分摊',
+        basis: LevyBasis.FLOOR_AREA,
+        ratePerSquareMetre: cny('1.35'),
+        households: [
+          { householdRef: '3-101', floorArea: '86.5' },
+          { householdRef: '3-102', floorArea: '72.33' },
+        ],
+      });
+      // 86.5 × 1.35 = 116.775 → 116.78; 72.33 × 1.35 = 97.6455 → 97.65.
+      expect(byArea).toMatchObject({ applied: true, totalDue: '214.43', households: 2 });
+      const equal = await rpc.call(FundsRpc.createLevy, { header: header(community), levyRef: 'clean-up', nameZh: '清洁', basis: LevyBasis.EQUAL, equalAmount: cny('20.00'), households: [{ householdRef: '3-101' }, { householdRef: '3-102' }] });
+      expect(equal).toMatchObject({ applied: true, totalDue: '40.00' });
+      await expect(
+        rpc.call(FundsRpc.createLevy, { header: header(community), levyRef: 'bad', nameZh: 'x', basis: LevyBasis.FLOOR_AREA, ratePerSquareMetre: cny('1.00'), households: [{ householdRef: '3-103', floorArea: 'big' }] }),
+      ).rejects.toMatchObject({ violations: [{ field: 'households[0].floor_area', reason: expect.stringMatching(/square metres/) }] });
+    });
+  });
+
   describe('payments split across sources, and refunds on closing', () => {
     it('a payment over four sources adds up to the fen; closing refunds the households pro rata, also to the fen', async () => {
       const community = `four-${uuidv7()}`;
