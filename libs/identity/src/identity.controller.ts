@@ -17,8 +17,10 @@ import {
   type RenamePlaceRequest,
   type RosterRequest,
   type SnapshotElectorateRequest,
+  type VerifyAuditChainRequest,
 } from '@yishi/contracts';
 
+import { AuditLog } from './audit/audit-log';
 import { ElectoratesService } from './electorates/electorates.service';
 import { PlacesService } from './places/places.service';
 import { RolesService } from './roles/roles.service';
@@ -33,6 +35,7 @@ export class IdentityController {
     @Inject(ElectoratesService) private readonly electorates: ElectoratesService,
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(RolesService) private readonly roles: RolesService,
+    @Inject(AuditLog) private readonly audit: AuditLog,
   ) {}
 
   @MessagePattern(IdentityRpc.createPlace.subject)
@@ -103,6 +106,11 @@ export class IdentityController {
   @MessagePattern(IdentityRpc.authorize.subject)
   authorize(request: AuthorizeRequest) {
     return this.roles.authorize(request);
+  }
+
+  @MessagePattern(IdentityRpc.verifyAuditChain.subject)
+  async verifyAuditChain(request: VerifyAuditChainRequest) {
+    return this.audit.verify(request.chain || 'global');
   }
 
   @MessagePattern(IdentityRpc.snapshotElectorate.subject)

@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { IdentityRpc } from '@yishi/contracts';
 import { HealthModule } from '@yishi/service-kit';
 
+import { AuditLog } from './audit/audit-log';
 import { ElectoratesRepository } from './electorates/electorates.repository';
 import { ElectoratesService } from './electorates/electorates.service';
 import { IdentityController } from './identity.controller';
@@ -21,6 +22,7 @@ import { SigningKey } from './sessions/signing-key';
   imports: [HealthModule.forService('identity', IdentityRpc.checkHealth)],
   controllers: [IdentityController],
   providers: [
+    AuditLog,
     ElectoratesRepository,
     ElectoratesService,
     PasswordHasher,

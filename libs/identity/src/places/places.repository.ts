@@ -66,6 +66,17 @@ export class PlacesRepository {
     return this.dataSource.query(`SELECT name_zh, name_en, parent_id, valid_from FROM identity_place_version WHERE place_id = $1 ORDER BY valid_from`, [id]);
   }
 
+  /** The community the place belongs to (itself, or the nearest above it), if any. */
+  async communityOf(placeId: string, manager: EntityManager = this.dataSource.manager): Promise<string | undefined> {
+    const [row] = (await manager.query(
+      `WITH RECURSIVE up AS (SELECT id, parent_id, kind FROM identity_place WHERE id = $1
+                             UNION ALL SELECT p.id, p.parent_id, p.kind FROM identity_place p JOIN up ON p.id = up.parent_id)
+       SELECT id FROM up WHERE kind = 'community' LIMIT 1`,
+      [placeId],
+    )) as { id: string }[];
+    return row?.id;
+  }
+
   /** True when `candidate` is `ancestor` or lies below it (a move must not make a cycle). */
   async isWithin(candidate: string, ancestor: string): Promise<boolean> {
     const [row] = (await this.dataSource.query(

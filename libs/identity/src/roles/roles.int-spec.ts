@@ -51,6 +51,26 @@ describe('roles scoped to places', () => {
     expect(await authorize('rep', 'bailian-xincun', Permission.WRITE)).toMatchObject({ allowed: false });
   });
 
+  it('records grants and logins in hash-chained audit logs that reveal a later edit', async () => {
+    const rpc = identity.rpc;
+    await rpc.call(IdentityRpc.login, { login: 'rep', password: 'long enough password', address: '10.9.0.1' });
+    await expect(rpc.call(IdentityRpc.login, { login: 'rep', password: 'wrong password', address: '10.9.0.1' })).rejects.toMatchObject({ reason: 'INVALID_CREDENTIALS' });
+    const bailian = await rpc.call(IdentityRpc.verifyAuditChain, { chain: ids['bailian']! });
+    expect(bailian.entries).toBeGreaterThanOrEqual(2);
+    expect(bailian.firstBadSequence).toBe(0);
+    const global = await rpc.call(IdentityRpc.verifyAuditChain, { chain: 'global' });
+    expect(global).toMatchObject({ firstBadSequence: 0 });
+    const actions: { action: string }[] = await identity.dataSource.query(`SELECT action FROM identity_audit WHERE chain = 'global' ORDER BY sequence DESC LIMIT 2`);
+    expect(actions.map((row) => row.action)).toEqual(['login_failed', 'login']);
+
+    await expect(identity.dataSource.query(`DELETE FROM identity_audit WHERE chain = $1`, [ids['bailian']])).rejects.toThrow(/immutable/);
+    await identity.dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL session_replication_role = replica`);
+      await manager.query(`UPDATE identity_audit SET subject = 'someone-else' WHERE chain = $1 AND sequence = 2`, [ids['bailian']]);
+    });
+    expect(await rpc.call(IdentityRpc.verifyAuditChain, { chain: ids['bailian']! })).toMatchObject({ firstBadSequence: 2 });
+  });
+
   it('someone without a role can neither grant nor read, an auditor only reads, and bootstrapping happens once', async () => {
     await expect(
       identity.rpc.call(IdentityRpc.grantRole, { actorUserId: ids['someone']!, userId: ids['someone']!, role: Role.ADMINISTRATOR, placeId: ids['bailian']! }),

@@ -13,6 +13,8 @@ import { bilingual } from '@yishi/logging';
 import { ForbiddenError, type RpcError } from '@yishi/messaging';
 
 import { IdentityErrorCode, identityError, isUuid } from '../identity.error';
+import { AuditLog, GLOBAL_CHAIN } from '../audit/audit-log';
+import { PlacesRepository } from '../places/places.repository';
 import { PlacesService } from '../places/places.service';
 import { ROLE_NAMES, WIRE_ROLES, allows, mayGrant, type RoleName } from './role-rules';
 import { RolesRepository, type AssignmentRecord } from './roles.repository';
@@ -32,6 +34,8 @@ export class RolesService {
   constructor(
     @Inject(RolesRepository) private readonly roles: RolesRepository,
     @Inject(PlacesService) private readonly places: PlacesService,
+    @Inject(PlacesRepository) private readonly placesRepository: PlacesRepository,
+    @Inject(AuditLog) private readonly audit: AuditLog,
   ) {}
 
   async bootstrap(request: BootstrapAdministratorRequest): Promise<Assignment> {
@@ -52,7 +56,7 @@ export class RolesService {
     if (!held.some((assignment) => mayGrant(assignment.role, role))) {
       throw forbidden('ROLE_ABOVE_YOUR_OWN', 'You cannot grant a role above your own', '不能授予高于自身的角色');
     }
-    return toAssignment(
+    const granted = toAssignment(
       await this.roles.insert({
         user_id: request.userId,
         role,
@@ -63,6 +67,14 @@ export class RolesService {
         granted_by: request.actorUserId,
       }),
     );
+    await this.audit.record({
+      chain: (await this.placesRepository.communityOf(place.id)) ?? GLOBAL_CHAIN,
+      actor: request.actorUserId,
+      action: 'role_granted',
+      subject: request.userId,
+      details: { role, place: place.id },
+    });
+    return granted;
   }
 
   async authorize(request: AuthorizeRequest): Promise<MessageInitShape<typeof AuthorizeResponseSchema>> {

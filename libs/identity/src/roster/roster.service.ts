@@ -4,6 +4,8 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { RosterPreviewSchema, RosterRequest, RosterResultSchema } from '@yishi/contracts';
 
 import { IdentityErrorCode, identityError } from '../identity.error';
+import { AuditLog, GLOBAL_CHAIN } from '../audit/audit-log';
+import { PlacesRepository } from '../places/places.repository';
 import { PlacesService } from '../places/places.service';
 import { householdKey, readRoster } from './roster';
 import { RosterRepository } from './roster.repository';
@@ -14,6 +16,8 @@ export class RosterService {
   constructor(
     @Inject(PlacesService) private readonly places: PlacesService,
     @Inject(RosterRepository) private readonly roster: RosterRepository,
+    @Inject(PlacesRepository) private readonly placesRepository: PlacesRepository,
+    @Inject(AuditLog) private readonly audit: AuditLog,
   ) {}
 
   async preview(request: RosterRequest): Promise<MessageInitShape<typeof RosterPreviewSchema>> {
@@ -33,6 +37,13 @@ export class RosterService {
     const { lines, problems } = readRoster(request.csv);
     if (problems.length > 0) return { applied: false, problems };
     const counts = await this.roster.apply(request.estateId, lines);
+    await this.audit.record({
+      chain: (await this.placesRepository.communityOf(request.estateId)) ?? GLOBAL_CHAIN,
+      actor: 'roster-import',
+      action: 'roster_imported',
+      subject: request.estateId,
+      details: { lines: String(lines.length), households_created: String(counts.households), people_created: String(counts.people) },
+    });
     return { applied: true, buildingsCreated: counts.buildings, householdsCreated: counts.households, peopleCreated: counts.people };
   }
 

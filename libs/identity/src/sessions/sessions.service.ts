@@ -7,6 +7,7 @@ import { SignJWT, jwtVerify } from 'jose';
 import type { LoginRequest, PrincipalSchema, RefreshRequest, RegisterUserRequest, TokenPairSchema, UserSchema, VerifyAccessTokenRequest } from '@yishi/contracts';
 import { uuidv7 } from '@yishi/persistence';
 
+import { AuditLog, GLOBAL_CHAIN } from '../audit/audit-log';
 import { IdentityErrorCode, identityError, isUuid } from '../identity.error';
 import { PasswordHasher } from './password-hasher';
 import { SessionsRepository } from './sessions.repository';
@@ -34,6 +35,7 @@ export class SessionsService {
     @Inject(SessionsRepository) private readonly sessions: SessionsRepository,
     @Inject(PasswordHasher) private readonly hasher: PasswordHasher,
     @Inject(SigningKey) private readonly signingKey: SigningKey,
+    @Inject(AuditLog) private readonly audit: AuditLog,
   ) {}
 
   async register(request: RegisterUserRequest): Promise<MessageInitShape<typeof UserSchema>> {
@@ -49,10 +51,21 @@ export class SessionsService {
   async login(request: LoginRequest): Promise<TokenPair> {
     const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000);
     const attempts = await this.sessions.countAttempt([`login:${request.login}`, `address:${request.address || 'unknown'}`], minute);
-    if (attempts > LOGIN_ATTEMPTS_PER_MINUTE) throw identityError(IdentityErrorCode.TooManyAttempts);
+    if (attempts > LOGIN_ATTEMPTS_PER_MINUTE) {
+      await this.audited('login_failed', request, 'too many attempts');
+      throw identityError(IdentityErrorCode.TooManyAttempts);
+    }
     const user = await this.sessions.userByLogin(request.login);
-    if (!(await this.hasher.verify(user?.password_hash, request.password))) throw identityError(IdentityErrorCode.InvalidCredentials);
+    if (!(await this.hasher.verify(user?.password_hash, request.password))) {
+      await this.audited('login_failed', request, 'wrong login or password');
+      throw identityError(IdentityErrorCode.InvalidCredentials);
+    }
+    await this.audited('login', request, '');
     return this.issue(user!.id, uuidv7());
+  }
+
+  private audited(action: 'login' | 'login_failed', request: LoginRequest, reason: string): Promise<void> {
+    return this.audit.record({ chain: GLOBAL_CHAIN, actor: request.login, action, subject: request.login, details: { address: request.address, ...(reason ? { reason } : {}) } });
   }
 
   async refresh(request: RefreshRequest): Promise<TokenPair> {
