@@ -5,6 +5,7 @@ import {
   IdentityRpc,
   type AuthorizeRequest,
   type BootstrapAdministratorRequest,
+  type ChangePasswordRequest,
   type CreatePlaceRequest,
   type GrantRoleRequest,
   type GetElectorateRequest,
@@ -86,6 +87,11 @@ export class IdentityController {
   @MessagePattern(IdentityRpc.logout.subject)
   logout(request: RefreshRequest) {
     return this.sessions.logout(request);
+  }
+
+  @MessagePattern(IdentityRpc.changePassword.subject)
+  changePassword(request: ChangePasswordRequest) {
+    return this.sessions.changePassword(request);
   }
 
   @MessagePattern(IdentityRpc.verifyAccessToken.subject)

@@ -92,6 +92,18 @@ describe('sessions: logins and tokens', () => {
     await expect(identity.rpc.call(IdentityRpc.refresh, { refreshToken: other.refreshToken })).rejects.toEqual(refused('INVALID_TOKEN'));
   });
 
+  it('changing the password ends every session of the user', async () => {
+    const user = await identity.rpc.call(IdentityRpc.registerUser, { name: '王五', login: 'wangwu', password });
+    const session = await login('10.0.0.7', 'wangwu');
+    await expect(identity.rpc.call(IdentityRpc.changePassword, { userId: user.id, currentPassword: 'not it at all', newPassword: 'a brand new password' })).rejects.toEqual(
+      refused('INVALID_CREDENTIALS'),
+    );
+    await identity.rpc.call(IdentityRpc.changePassword, { userId: user.id, currentPassword: password, newPassword: 'a brand new password' });
+    await expect(identity.rpc.call(IdentityRpc.refresh, { refreshToken: session.refreshToken })).rejects.toEqual(refused('INVALID_TOKEN'));
+    await expect(login('10.0.0.7', 'wangwu')).rejects.toEqual(refused('INVALID_CREDENTIALS'));
+    await expect(login('10.0.0.7', 'wangwu', 'a brand new password')).resolves.toMatchObject({ expiresInSeconds: 900 });
+  });
+
   it('refuses the 11th login attempt in a minute, even with the right password', async () => {
     await identity.rpc.call(IdentityRpc.registerUser, { name: '李四', login: 'lisi', password });
     for (let attempt = 1; attempt <= 10; attempt += 1) {

@@ -86,6 +86,14 @@ export class SessionsRepository {
     return row;
   }
 
+  /** Sets the new hash and revokes every refresh token of the user, in one transaction. */
+  async changePassword(userId: string, passwordHash: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`UPDATE identity_user SET password_hash = $2 WHERE id = $1`, [userId, passwordHash]);
+      await manager.query(`UPDATE identity_refresh_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+    });
+  }
+
   async revokeFamily(familyId: string): Promise<void> {
     await this.dataSource.query(`UPDATE identity_refresh_token SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [familyId]);
   }

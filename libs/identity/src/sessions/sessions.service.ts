@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { SignJWT, jwtVerify } from 'jose';
 
-import type { LoginRequest, PrincipalSchema, RefreshRequest, RegisterUserRequest, TokenPairSchema, UserSchema, VerifyAccessTokenRequest } from '@yishi/contracts';
+import type { ChangePasswordRequest, LoginRequest, PrincipalSchema, RefreshRequest, RegisterUserRequest, TokenPairSchema, UserSchema, VerifyAccessTokenRequest } from '@yishi/contracts';
 import { uuidv7 } from '@yishi/persistence';
 
 import { AuditLog, GLOBAL_CHAIN } from '../audit/audit-log';
@@ -23,6 +23,10 @@ const LOGIN = /^(1\d{10}|[a-z][a-z0-9_.-]{2,39})$/;
 
 type TokenPair = MessageInitShape<typeof TokenPairSchema>;
 
+function checkPassword(password: string, field: string): void {
+  if (password.length < 10 || password.length > 200) throw identityError(IdentityErrorCode.InvalidRequest, [{ field, reason: 'must be 10 to 200 characters' }]);
+}
+
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
 
 /**
@@ -40,7 +44,7 @@ export class SessionsService {
 
   async register(request: RegisterUserRequest): Promise<MessageInitShape<typeof UserSchema>> {
     if (!LOGIN.test(request.login)) throw this.invalid('login', 'must be a mobile number or a username of 3–40 of a-z, 0-9, "_", ".", "-"');
-    if (request.password.length < 10 || request.password.length > 200) throw this.invalid('password', 'must be 10 to 200 characters');
+    checkPassword(request.password, 'password');
     if (!request.name.trim()) throw this.invalid('name', 'must not be empty');
     const user = await this.sessions.createUser(request.name.trim(), request.login, await this.hasher.hash(request.password));
     if (!user) throw identityError(IdentityErrorCode.LoginTaken, [{ field: 'login', reason: 'already in use' }]);
@@ -76,6 +80,14 @@ export class SessionsService {
   async logout(request: RefreshRequest): Promise<Record<string, never>> {
     const token = await this.known(request.refreshToken);
     await this.sessions.revokeFamily(token.family_id);
+    return {};
+  }
+
+  async changePassword(request: ChangePasswordRequest): Promise<Record<string, never>> {
+    const user = isUuid(request.userId) ? await this.sessions.userById(request.userId) : undefined;
+    if (!(await this.hasher.verify(user?.password_hash, request.currentPassword))) throw identityError(IdentityErrorCode.InvalidCredentials);
+    checkPassword(request.newPassword, 'new_password');
+    await this.sessions.changePassword(user!.id, await this.hasher.hash(request.newPassword));
     return {};
   }
 
