@@ -45,9 +45,3 @@ export function identityError(code: IdentityErrorCode, violations: readonly Viol
       return assertUnreachable(code);
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}

@@ -40,9 +40,4 @@ export const WIRE_ENTRY_KINDS: Record<EntryKindName, EntryKind> = {
   expire_pending: EntryKind.EXPIRE_PENDING,
 };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** Ids are UUIDs; anything else names nothing (and must not reach a uuid column). */
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
+export { isUuid } from '@yishi/persistence';

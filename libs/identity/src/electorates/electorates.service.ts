@@ -2,8 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 
 import { ElectorateKind, type ElectorateSchema, type GetElectorateRequest, type SnapshotElectorateRequest } from '@yishi/contracts';
+import { isUuid } from '@yishi/persistence';
 
-import { IdentityErrorCode, identityError, isUuid } from '../identity.error';
+import { IdentityErrorCode, identityError } from '../identity.error';
 import { PlacesService } from '../places/places.service';
 import { ElectoratesRepository, type ElectorateRecord } from './electorates.repository';
 

@@ -10,8 +10,9 @@ import {
   type PlaceSchema,
   type RenamePlaceRequest,
 } from '@yishi/contracts';
+import { isUuid } from '@yishi/persistence';
 
-import { IdentityErrorCode, identityError, isUuid } from '../identity.error';
+import { IdentityErrorCode, identityError } from '../identity.error';
 import { PlacesRepository, type PlaceKindName, type PlaceRecord } from './places.repository';
 
 type PlaceInit = MessageInitShape<typeof PlaceSchema>;

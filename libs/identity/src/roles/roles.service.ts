@@ -11,8 +11,9 @@ import {
 } from '@yishi/contracts';
 import { bilingual } from '@yishi/logging';
 import { ForbiddenError, type RpcError } from '@yishi/messaging';
+import { isUuid } from '@yishi/persistence';
 
-import { IdentityErrorCode, identityError, isUuid } from '../identity.error';
+import { IdentityErrorCode, identityError } from '../identity.error';
 import { AuditLog, GLOBAL_CHAIN } from '../audit/audit-log';
 import { PlacesRepository } from '../places/places.repository';
 import { PlacesService } from '../places/places.service';

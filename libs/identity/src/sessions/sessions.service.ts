@@ -5,10 +5,10 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { SignJWT, jwtVerify } from 'jose';
 
 import type { ChangePasswordRequest, LoginRequest, PrincipalSchema, RefreshRequest, RegisterUserRequest, TokenPairSchema, UserSchema, VerifyAccessTokenRequest } from '@yishi/contracts';
-import { uuidv7 } from '@yishi/persistence';
+import { isUuid, uuidv7 } from '@yishi/persistence';
 
 import { AuditLog, GLOBAL_CHAIN } from '../audit/audit-log';
-import { IdentityErrorCode, identityError, isUuid } from '../identity.error';
+import { IdentityErrorCode, identityError } from '../identity.error';
 import { PasswordHasher } from './password-hasher';
 import { SessionsRepository } from './sessions.repository';
 import { SigningKey } from './signing-key';

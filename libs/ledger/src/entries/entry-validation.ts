@@ -5,6 +5,7 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { EntryKind, Side as WireSide, type NewEntry, type Posting } from '@yishi/contracts';
 import type { Violation } from '@yishi/messaging';
 import { AmountError, DEFAULT_CURRENCY, isKnownCurrency, toMinorUnits } from '@yishi/money';
+import { isUuid } from '@yishi/persistence';
 
 import { canonicalMetadata } from './entry-rows';
 import type { EntryDraft, EntryKindName, PostingLine, Side } from './entry.model';
@@ -12,7 +13,6 @@ import type { EntryDraft, EntryKindName, PostingLine, Side } from './entry.model
 export const MAX_ENTRIES_PER_REQUEST = 8_000;
 const MAX_TEXT = 1_000;
 const MAX_METADATA_KEYS = 32;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 const KIND_NAMES: Partial<Record<EntryKind, EntryKindName>> = {
@@ -53,8 +53,8 @@ function validateEntry(entry: NewEntry, path: string, findings: Findings): Entry
   const before = findings.violations.length;
   const kind = KIND_NAMES[entry.kind];
   if (!kind) findings.add(`${path}.kind`, 'must be POSTED, PENDING, POST_PENDING or VOID_PENDING');
-  if (!UUID.test(entry.id)) findings.add(`${path}.id`, 'must be a UUID chosen by the client');
-  if (!UUID.test(entry.bookId)) findings.add(`${path}.book_id`, 'must be a book id');
+  if (!isUuid(entry.id)) findings.add(`${path}.id`, 'must be a UUID chosen by the client');
+  if (!isUuid(entry.bookId)) findings.add(`${path}.book_id`, 'must be a book id');
   if (entry.effectiveDate && !isCalendarDate(entry.effectiveDate)) findings.add(`${path}.effective_date`, 'must be a date YYYY-MM-DD');
   if (!entry.recordedBy.trim()) findings.add(`${path}.recorded_by`, 'must name who recorded the entry');
   checkTexts(entry, path, findings);
@@ -82,7 +82,7 @@ function validateEntry(entry: NewEntry, path: string, findings: Findings): Entry
 
 function validatePosting(posting: Posting, path: string, findings: Findings): PostingLine | null {
   const side: Side | null = posting.side === WireSide.DEBIT ? 'debit' : posting.side === WireSide.CREDIT ? 'credit' : null;
-  if (!UUID.test(posting.accountId)) findings.add(`${path}.account_id`, 'must be an account id');
+  if (!isUuid(posting.accountId)) findings.add(`${path}.account_id`, 'must be an account id');
   if (!side) findings.add(`${path}.side`, 'must be DEBIT or CREDIT');
   const currency = posting.amount?.currency || DEFAULT_CURRENCY;
   if (!isKnownCurrency(currency)) findings.add(`${path}.amount.currency`, `is not a currency the ledger keeps: ${currency}`);
@@ -103,10 +103,10 @@ function parseAmount(amount: string, currency: string, field: string, findings: 
 
 function checkShape(entry: NewEntry, kind: EntryKindName, postings: readonly PostingLine[], path: string, findings: Findings): void {
   const needsPending = kind === 'post_pending' || kind === 'void_pending';
-  if (needsPending && !UUID.test(entry.pendingId)) findings.add(`${path}.pending_id`, 'must name the pending transfer');
+  if (needsPending && !isUuid(entry.pendingId)) findings.add(`${path}.pending_id`, 'must name the pending transfer');
   if (!needsPending && entry.pendingId) findings.add(`${path}.pending_id`, 'is only for POST_PENDING and VOID_PENDING');
   if (entry.expiresAt && kind !== 'pending') findings.add(`${path}.expires_at`, 'is only for PENDING entries');
-  if (entry.reversesEntryId && !UUID.test(entry.reversesEntryId)) findings.add(`${path}.reverses_entry_id`, 'must be an entry id');
+  if (entry.reversesEntryId && !isUuid(entry.reversesEntryId)) findings.add(`${path}.reverses_entry_id`, 'must be an entry id');
   if (kind === 'posted' && postings.length < 2) findings.add(`${path}.postings`, 'must hold at least two postings');
   if (kind === 'void_pending' && postings.length > 0) findings.add(`${path}.postings`, 'must be empty: voiding releases the whole reservation');
   if ((kind === 'pending' || (kind === 'post_pending' && postings.length > 0)) && !isOneTransfer(postings)) {
