@@ -3,14 +3,17 @@ import { MessagePattern } from '@nestjs/microservices';
 
 import {
   IdentityRpc,
+  type AddOrganisationAgentRequest,
   type AuthorizeRequest,
   type BootstrapAdministratorRequest,
   type ChangePasswordRequest,
+  type CreateOrganisationRequest,
   type CreatePlaceRequest,
   type GrantRoleRequest,
   type GetElectorateRequest,
   type GetPlaceHistoryRequest,
   type LoginRequest,
+  type RecordMandateRequest,
   type RefreshRequest,
   type RegisterUserRequest,
   type VerifyAccessTokenRequest,
@@ -23,6 +26,8 @@ import {
 
 import { AuditLog } from './audit/audit-log';
 import { ElectoratesService } from './electorates/electorates.service';
+import { MandatesService } from './mandates/mandates.service';
+import { OrganisationsService } from './organisations/organisations.service';
 import { PlacesService } from './places/places.service';
 import { RolesService } from './roles/roles.service';
 import { RosterService } from './roster/roster.service';
@@ -37,6 +42,8 @@ export class IdentityController {
     @Inject(SessionsService) private readonly sessions: SessionsService,
     @Inject(RolesService) private readonly roles: RolesService,
     @Inject(AuditLog) private readonly audit: AuditLog,
+    @Inject(OrganisationsService) private readonly organisations: OrganisationsService,
+    @Inject(MandatesService) private readonly mandates: MandatesService,
   ) {}
 
   @MessagePattern(IdentityRpc.createPlace.subject)
@@ -117,6 +124,21 @@ export class IdentityController {
   @MessagePattern(IdentityRpc.verifyAuditChain.subject)
   async verifyAuditChain(request: VerifyAuditChainRequest) {
     return this.audit.verify(request.chain || 'global');
+  }
+
+  @MessagePattern(IdentityRpc.createOrganisation.subject)
+  createOrganisation(request: CreateOrganisationRequest) {
+    return this.organisations.create(request);
+  }
+
+  @MessagePattern(IdentityRpc.addOrganisationAgent.subject)
+  addOrganisationAgent(request: AddOrganisationAgentRequest) {
+    return this.organisations.addAgent(request);
+  }
+
+  @MessagePattern(IdentityRpc.recordMandate.subject)
+  recordMandate(request: RecordMandateRequest) {
+    return this.mandates.record(request);
   }
 
   @MessagePattern(IdentityRpc.snapshotElectorate.subject)

@@ -7,6 +7,9 @@ import { AuditLog } from './audit/audit-log';
 import { ElectoratesRepository } from './electorates/electorates.repository';
 import { ElectoratesService } from './electorates/electorates.service';
 import { IdentityController } from './identity.controller';
+import { MandatesService } from './mandates/mandates.service';
+import { OrganisationsRepository } from './organisations/organisations.repository';
+import { OrganisationsService } from './organisations/organisations.service';
 import { PlacesRepository } from './places/places.repository';
 import { PlacesService } from './places/places.service';
 import { RosterRepository } from './roster/roster.repository';
@@ -25,6 +28,9 @@ import { SigningKey } from './sessions/signing-key';
     AuditLog,
     ElectoratesRepository,
     ElectoratesService,
+    MandatesService,
+    OrganisationsRepository,
+    OrganisationsService,
     PasswordHasher,
     PlacesRepository,
     PlacesService,

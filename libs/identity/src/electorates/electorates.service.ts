@@ -6,7 +6,7 @@ import { isUuid } from '@yishi/persistence';
 
 import { IdentityErrorCode, identityError } from '../identity.error';
 import { PlacesService } from '../places/places.service';
-import { ElectoratesRepository, type ElectorateRecord } from './electorates.repository';
+import { ElectoratesRepository, type ElectorateKindName, type ElectorateRecord } from './electorates.repository';
 
 /** Who may vote, frozen: the voting service keeps the snapshot it was given. */
 @Injectable()
@@ -18,11 +18,26 @@ export class ElectoratesService {
 
   async snapshot(request: SnapshotElectorateRequest): Promise<MessageInitShape<typeof ElectorateSchema>> {
     const place = await this.places.require(request.placeId, 'place_id');
-    if (request.kind !== ElectorateKind.HOUSEHOLDS) {
-      throw identityError(IdentityErrorCode.InvalidRequest, [{ field: 'kind', reason: 'only HOUSEHOLDS electorates exist so far' }]);
-    }
-    const id = await this.electorates.snapshotHouseholds(place.id);
+    const id = await this.take(request.kind, place.id, place.kind);
     return toElectorate((await this.electorates.find(id))!);
+  }
+
+  private take(kind: ElectorateKind, placeId: string, placeKind: string): Promise<string> {
+    const wrongPlace = (needed: string): never => {
+      throw identityError(IdentityErrorCode.InvalidRequest, [{ field: 'place_id', reason: `this electorate belongs to a ${needed}` }]);
+    };
+    switch (kind) {
+      case ElectorateKind.HOUSEHOLDS:
+        return this.electorates.snapshotHouseholds(placeId);
+      case ElectorateKind.ESTATE_REPRESENTATIVES:
+        if (placeKind !== 'estate' && placeKind !== 'village_group') wrongPlace('estate');
+        return this.electorates.snapshotRoleHolders(placeId, 'estate_representatives', 'estate_representative');
+      case ElectorateKind.COUNCIL:
+        if (placeKind !== 'community') wrongPlace('community');
+        return this.electorates.snapshotRoleHolders(placeId, 'council', 'council_member');
+      default:
+        throw identityError(IdentityErrorCode.InvalidRequest, [{ field: 'kind', reason: 'must be HOUSEHOLDS, ESTATE_REPRESENTATIVES or COUNCIL' }]);
+    }
   }
 
   async get(request: GetElectorateRequest): Promise<MessageInitShape<typeof ElectorateSchema>> {
@@ -32,13 +47,21 @@ export class ElectoratesService {
   }
 }
 
+const WIRE_KINDS: Record<ElectorateKindName, ElectorateKind> = {
+  households: ElectorateKind.HOUSEHOLDS,
+  estate_representatives: ElectorateKind.ESTATE_REPRESENTATIVES,
+  council: ElectorateKind.COUNCIL,
+};
+
 function toElectorate(record: ElectorateRecord): MessageInitShape<typeof ElectorateSchema> {
   return {
     id: record.id,
     placeId: record.place_id,
-    kind: ElectorateKind.HOUSEHOLDS,
+    kind: WIRE_KINDS[record.kind],
     version: record.version,
-    voters: record.voters.map((voter) => ({ householdId: voter.household_id, label: voter.label })),
+    voters: record.voters.map((voter) =>
+      voter.voter_kind === 'household' ? { householdId: voter.voter_id, label: voter.label } : { userId: voter.voter_id, label: voter.label },
+    ),
     createdAt: record.created_at.toISOString(),
   };
 }

@@ -79,11 +79,13 @@ export class IdentityPlaces1763900010000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE identity_electorate_voter (
         electorate_id uuid NOT NULL,
-        household_id uuid NOT NULL,
+        -- A household (household electorates) or a user (representatives, council).
+        voter_id uuid NOT NULL,
+        voter_kind text NOT NULL,
         label text NOT NULL,
-        CONSTRAINT pk_identity_electorate_voter PRIMARY KEY (electorate_id, household_id),
+        CONSTRAINT pk_identity_electorate_voter PRIMARY KEY (electorate_id, voter_id),
         CONSTRAINT fk_identity_voter_electorate FOREIGN KEY (electorate_id) REFERENCES identity_electorate (id),
-        CONSTRAINT fk_identity_voter_household FOREIGN KEY (household_id) REFERENCES identity_household (id)
+        CONSTRAINT ck_identity_voter_kind CHECK (voter_kind IN ('household', 'user'))
       )`);
     // A snapshot is a record: it never changes once taken.
     await queryRunner.query(`

@@ -1,4 +1,4 @@
-import { IdentityRpc, Permission, PlaceKind, Role } from '@yishi/contracts';
+import { ElectorateKind, IdentityRpc, OrganisationKind, Permission, PlaceKind, Role } from '@yishi/contracts';
 import { ForbiddenError } from '@yishi/messaging';
 import { startServiceFixture, type ServiceFixture } from '@yishi/service-kit';
 
@@ -49,6 +49,50 @@ describe('roles scoped to places', () => {
     await expect(grant(ids['bailian']!, Role.ADMINISTRATOR)).rejects.toEqual(expect.objectContaining({ constructor: ForbiddenError, reason: 'ROLE_ABOVE_YOUR_OWN' }));
     expect(await authorize('rep', 'b45', Permission.WRITE)).toMatchObject({ allowed: true, reason: 'building_representative' });
     expect(await authorize('rep', 'bailian-xincun', Permission.WRITE)).toMatchObject({ allowed: false });
+  });
+
+  it('a mandate recorded by staff gives the role for exactly its term, and representatives form an electorate', async () => {
+    const rpc = identity.rpc;
+    const inTerm = { termStart: new Date(Date.now() - 86_400_000).toISOString(), termEnd: new Date(Date.now() + 3 * 365 * 86_400_000).toISOString() };
+    const mandate = await rpc.call(IdentityRpc.recordMandate, {
+      actorUserId: ids['staff-bailian']!,
+      userId: ids['rep']!,
+      role: Role.ESTATE_REPRESENTATIVE,
+      placeId: ids['bailian-xincun']!,
+      decisionRef: 'paper election 2026-03-01, tally sheet 7',
+      ...inTerm,
+    });
+    expect(mandate).toMatchObject({ role: Role.ESTATE_REPRESENTATIVE, source: 'paper' });
+    expect(await authorize('rep', 'bailian-xincun', Permission.WRITE)).toMatchObject({ allowed: true, reason: 'estate_representative' });
+    await rpc.call(IdentityRpc.recordMandate, {
+      actorUserId: ids['staff-bailian']!,
+      userId: ids['someone']!,
+      role: Role.ESTATE_REPRESENTATIVE,
+      placeId: ids['bailian-xincun']!,
+      decisionRef: 'paper election 2023',
+      termStart: '2023-03-01T00:00:00Z',
+      termEnd: '2026-03-01T00:00:00Z',
+    });
+    const representatives = await rpc.call(IdentityRpc.snapshotElectorate, { placeId: ids['bailian-xincun']!, kind: ElectorateKind.ESTATE_REPRESENTATIVES });
+    expect(representatives.voters).toEqual([expect.objectContaining({ userId: ids['rep'], label: 'rep' })]);
+    await expect(rpc.call(IdentityRpc.snapshotElectorate, { placeId: ids['b45']!, kind: ElectorateKind.COUNCIL })).rejects.toMatchObject({
+      violations: [{ field: 'place_id', reason: 'this electorate belongs to a community' }],
+    });
+    await expect(
+      rpc.call(IdentityRpc.recordMandate, { actorUserId: ids['staff-bailian']!, userId: ids['rep']!, role: Role.COUNCIL_MEMBER, placeId: ids['nancun']!, decisionRef: 'x', ...inTerm }),
+    ).rejects.toMatchObject({ reason: 'NOT_ENTITLED_HERE' });
+  });
+
+  it('organisations have people acting for them', async () => {
+    const rpc = identity.rpc;
+    const brigade = await rpc.call(IdentityRpc.createOrganisation, { kind: OrganisationKind.GOVERNMENT_DEPARTMENT, nameZh: '香洲消防救援大队', nameEn: 'Xiangzhou fire brigade' });
+    const withAgent = await rpc.call(IdentityRpc.addOrganisationAgent, { organisationId: brigade.id, userId: ids['someone']!, capacity: 'liaison' });
+    expect(withAgent.agents).toEqual([expect.objectContaining({ userId: ids['someone'], capacity: 'liaison' })]);
+    const committee = await rpc.call(IdentityRpc.createOrganisation, { kind: OrganisationKind.OWNERS_COMMITTEE, nameZh: '百联新村业委会', placeId: ids['bailian-xincun']! });
+    expect(committee).toMatchObject({ placeId: ids['bailian-xincun'] });
+    await expect(rpc.call(IdentityRpc.addOrganisationAgent, { organisationId: committee.id, userId: ids['someone']!, capacity: '' })).rejects.toMatchObject({
+      violations: [{ field: 'capacity', reason: expect.any(String) }],
+    });
   });
 
   it('records grants and logins in hash-chained audit logs that reveal a later edit', async () => {

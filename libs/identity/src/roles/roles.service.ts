@@ -45,7 +45,7 @@ export class RolesService {
     return toAssignment(await this.roles.insert({ user_id: request.userId, role: 'administrator', place_id: place.id, project_ref: '', starts_at: null, ends_at: null, granted_by: null }));
   }
 
-  async grant(request: GrantRoleRequest): Promise<Assignment> {
+  async grant(request: Pick<GrantRoleRequest, 'actorUserId' | 'userId' | 'role' | 'placeId' | 'projectRef' | 'startsAt' | 'endsAt'>): Promise<Assignment> {
     const role = ROLE_NAMES[request.role] ?? invalid('role', 'must name a role');
     if (!isUuid(request.userId)) invalid('user_id', 'must be a user id');
     const place = await this.places.require(request.placeId, 'place_id');

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file yishi/identity/v1/identity.proto.
  */
 export const file_yishi_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiB5aXNoaS9pZGVudGl0eS92MS9pZGVudGl0eS5wcm90bxIReWlzaGkuaWRlbnRpdHkudjEigwEKEkNyZWF0ZVBsYWNlUmVxdWVzdBIRCglwYXJlbnRfaWQYASABKAkSKgoEa2luZBgCIAEoDjIcLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlS2luZBIMCgRjb2RlGAMgASgJEg8KB25hbWVfemgYBCABKAkSDwoHbmFtZV9lbhgFIAEoCSKCAQoFUGxhY2USCgoCaWQYASABKAkSEQoJcGFyZW50X2lkGAIgASgJEioKBGtpbmQYAyABKA4yHC55aXNoaS5pZGVudGl0eS52MS5QbGFjZUtpbmQSDAoEY29kZRgEIAEoCRIPCgduYW1lX3poGAUgASgJEg8KB25hbWVfZW4YBiABKAkiSAoSUmVuYW1lUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEg8KB25hbWVfemgYAiABKAkSDwoHbmFtZV9lbhgDIAEoCSI7ChBNb3ZlUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEhUKDW5ld19wYXJlbnRfaWQYAiABKAkiKgoWR2V0UGxhY2VIaXN0b3J5UmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCSJXCgxQbGFjZVZlcnNpb24SDwoHbmFtZV96aBgBIAEoCRIPCgduYW1lX2VuGAIgASgJEhEKCXBhcmVudF9pZBgDIAEoCRISCgp2YWxpZF9mcm9tGAQgASgJIlMKDFBsYWNlSGlzdG9yeRIQCghwbGFjZV9pZBgBIAEoCRIxCgh2ZXJzaW9ucxgCIAMoCzIfLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlVmVyc2lvbiIvCg1Sb3N0ZXJSZXF1ZXN0EhEKCWVzdGF0ZV9pZBgBIAEoCRILCgNjc3YYAiABKAkiPAoNUm9zdGVyUHJvYmxlbRIMCgRsaW5lGAEgASgFEg0KBWZpZWxkGAIgASgJEg4KBnJlYXNvbhgDIAEoCSKFAQoNUm9zdGVyUHJldmlldxINCgV2YWxpZBgBIAEoCBIyCghwcm9ibGVtcxgCIAMoCzIgLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclByb2JsZW0SDQoFbGluZXMYAyABKAUSEgoKaG91c2Vob2xkcxgEIAEoBRIOCgZwZW9wbGUYBSABKAUiogEKDFJvc3RlclJlc3VsdBIPCgdhcHBsaWVkGAEgASgIEjIKCHByb2JsZW1zGAIgAygLMiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUHJvYmxlbRIZChFidWlsZGluZ3NfY3JlYXRlZBgDIAEoBRIaChJob3VzZWhvbGRzX2NyZWF0ZWQYBCABKAUSFgoOcGVvcGxlX2NyZWF0ZWQYBSABKAUiXgoZU25hcHNob3RFbGVjdG9yYXRlUmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCRIvCgRraW5kGAIgASgOMiEueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZUtpbmQiLQoUR2V0RWxlY3RvcmF0ZVJlcXVlc3QSFQoNZWxlY3RvcmF0ZV9pZBgBIAEoCSIsCgVWb3RlchIUCgxob3VzZWhvbGRfaWQYASABKAkSDQoFbGFiZWwYAiABKAkiqgEKCkVsZWN0b3JhdGUSCgoCaWQYASABKAkSEAoIcGxhY2VfaWQYAiABKAkSLwoEa2luZBgDIAEoDjIhLnlpc2hpLmlkZW50aXR5LnYxLkVsZWN0b3JhdGVLaW5kEg8KB3ZlcnNpb24YBCABKAUSKAoGdm90ZXJzGAUgAygLMhgueWlzaGkuaWRlbnRpdHkudjEuVm90ZXISEgoKY3JlYXRlZF9hdBgGIAEoCSJEChNSZWdpc3RlclVzZXJSZXF1ZXN0EgwKBG5hbWUYASABKAkSDQoFbG9naW4YAiABKAkSEAoIcGFzc3dvcmQYAyABKAkiIQoEVXNlchIKCgJpZBgBIAEoCRINCgVsb2dpbhgCIAEoCSJACgxMb2dpblJlcXVlc3QSDQoFbG9naW4YASABKAkSEAoIcGFzc3dvcmQYAiABKAkSDwoHYWRkcmVzcxgDIAEoCSJUCglUb2tlblBhaXISFAoMYWNjZXNzX3Rva2VuGAEgASgJEhUKDXJlZnJlc2hfdG9rZW4YAiABKAkSGgoSZXhwaXJlc19pbl9zZWNvbmRzGAMgASgFIicKDlJlZnJlc2hSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiCwoJTG9nZ2VkT3V0IjAKGFZlcmlmeUFjY2Vzc1Rva2VuUmVxdWVzdBIUCgxhY2Nlc3NfdG9rZW4YASABKAkiKwoJUHJpbmNpcGFsEg8KB3VzZXJfaWQYASABKAkSDQoFbG9naW4YAiABKAkiQgodQm9vdHN0cmFwQWRtaW5pc3RyYXRvclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIQCghwbGFjZV9pZBgCIAEoCSKsAQoQR3JhbnRSb2xlUmVxdWVzdBIVCg1hY3Rvcl91c2VyX2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSJQoEcm9sZRgDIAEoDjIXLnlpc2hpLmlkZW50aXR5LnYxLlJvbGUSEAoIcGxhY2VfaWQYBCABKAkSEwoLcHJvamVjdF9yZWYYBSABKAkSEQoJc3RhcnRzX2F0GAYgASgJEg8KB2VuZHNfYXQYByABKAkinwEKDlJvbGVBc3NpZ25tZW50EgoKAmlkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSJQoEcm9sZRgDIAEoDjIXLnlpc2hpLmlkZW50aXR5LnYxLlJvbGUSEAoIcGxhY2VfaWQYBCABKAkSEwoLcHJvamVjdF9yZWYYBSABKAkSEQoJc3RhcnRzX2F0GAYgASgJEg8KB2VuZHNfYXQYByABKAkiaAoQQXV0aG9yaXplUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhAKCHBsYWNlX2lkGAIgASgJEjEKCnBlcm1pc3Npb24YAyABKA4yHS55aXNoaS5pZGVudGl0eS52MS5QZXJtaXNzaW9uIjQKEUF1dGhvcml6ZVJlc3BvbnNlEg8KB2FsbG93ZWQYASABKAgSDgoGcmVhc29uGAIgASgJIigKF1ZlcmlmeUF1ZGl0Q2hhaW5SZXF1ZXN0Eg0KBWNoYWluGAEgASgJIkcKGFZlcmlmeUF1ZGl0Q2hhaW5SZXNwb25zZRIPCgdlbnRyaWVzGAEgASgFEhoKEmZpcnN0X2JhZF9zZXF1ZW5jZRgCIAEoBSJYChVDaGFuZ2VQYXNzd29yZFJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIYChBjdXJyZW50X3Bhc3N3b3JkGAIgASgJEhQKDG5ld19wYXNzd29yZBgDIAEoCSrUAQoJUGxhY2VLaW5kEhoKFlBMQUNFX0tJTkRfVU5TUEVDSUZJRUQQABIXChNQTEFDRV9LSU5EX0RJU1RSSUNUEAESFQoRUExBQ0VfS0lORF9TVFJFRVQQAhIYChRQTEFDRV9LSU5EX0NPTU1VTklUWRADEhUKEVBMQUNFX0tJTkRfRVNUQVRFEAQSHAoYUExBQ0VfS0lORF9WSUxMQUdFX0dST1VQEAUSFwoTUExBQ0VfS0lORF9CVUlMRElORxAGEhMKD1BMQUNFX0tJTkRfVU5JVBAHKlEKDkVsZWN0b3JhdGVLaW5kEh8KG0VMRUNUT1JBVEVfS0lORF9VTlNQRUNJRklFRBAAEh4KGkVMRUNUT1JBVEVfS0lORF9IT1VTRUhPTERTEAEqpwIKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEhEKDVJPTEVfUkVTSURFTlQQARIgChxST0xFX0JVSUxESU5HX1JFUFJFU0VOVEFUSVZFEAISHgoaUk9MRV9FU1RBVEVfUkVQUkVTRU5UQVRJVkUQAxIXChNST0xFX0NPVU5DSUxfTUVNQkVSEAQSGwoXUk9MRV9GVU5EUkFJU0lOR19NRU1CRVIQBRIgChxST0xFX09XTkVSU19DT01NSVRURUVfTUVNQkVSEAYSGAoUUk9MRV9DT01NVU5JVFlfU1RBRkYQBxIYChRST0xFX0ZJTkFOQ0VfT0ZGSUNFUhAIEhAKDFJPTEVfQVVESVRPUhAJEhYKElJPTEVfQURNSU5JU1RSQVRPUhAKKmkKClBlcm1pc3Npb24SGgoWUEVSTUlTU0lPTl9VTlNQRUNJRklFRBAAEhMKD1BFUk1JU1NJT05fUkVBRBABEhQKEFBFUk1JU1NJT05fV1JJVEUQAhIUChBQRVJNSVNTSU9OX0dSQU5UEAMyuhEKD0lkZW50aXR5U2VydmljZRJzCgtDaGVja0hlYWx0aBIjLnlpc2hpLmNvbW1vbi52MS5IZWFsdGhDaGVja1JlcXVlc3QaJC55aXNoaS5jb21tb24udjEuSGVhbHRoQ2hlY2tSZXNwb25zZSIZyvMYFWlkZW50aXR5LmhlYWx0aC5jaGVjaxJqCgtDcmVhdGVQbGFjZRIlLnlpc2hpLmlkZW50aXR5LnYxLkNyZWF0ZVBsYWNlUmVxdWVzdBoYLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlIhrK8xgWaWRlbnRpdHkucGxhY2VzLmNyZWF0ZRJqCgtSZW5hbWVQbGFjZRIlLnlpc2hpLmlkZW50aXR5LnYxLlJlbmFtZVBsYWNlUmVxdWVzdBoYLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlIhrK8xgWaWRlbnRpdHkucGxhY2VzLnJlbmFtZRJkCglNb3ZlUGxhY2USIy55aXNoaS5pZGVudGl0eS52MS5Nb3ZlUGxhY2VSZXF1ZXN0GhgueWlzaGkuaWRlbnRpdHkudjEuUGxhY2UiGMrzGBRpZGVudGl0eS5wbGFjZXMubW92ZRJ6Cg9HZXRQbGFjZUhpc3RvcnkSKS55aXNoaS5pZGVudGl0eS52MS5HZXRQbGFjZUhpc3RvcnlSZXF1ZXN0Gh8ueWlzaGkuaWRlbnRpdHkudjEuUGxhY2VIaXN0b3J5IhvK8xgXaWRlbnRpdHkucGxhY2VzLmhpc3RvcnkScAoNUHJldmlld1Jvc3RlchIgLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclJlcXVlc3QaIC55aXNoaS5pZGVudGl0eS52MS5Sb3N0ZXJQcmV2aWV3IhvK8xgXaWRlbnRpdHkucm9zdGVyLnByZXZpZXcSawoLQXBwbHlSb3N0ZXISIC55aXNoaS5pZGVudGl0eS52MS5Sb3N0ZXJSZXF1ZXN0Gh8ueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUmVzdWx0IhnK8xgVaWRlbnRpdHkucm9zdGVyLmFwcGx5EmwKDFJlZ2lzdGVyVXNlchImLnlpc2hpLmlkZW50aXR5LnYxLlJlZ2lzdGVyVXNlclJlcXVlc3QaFy55aXNoaS5pZGVudGl0eS52MS5Vc2VyIhvK8xgXaWRlbnRpdHkudXNlcnMucmVnaXN0ZXISYwoFTG9naW4SHy55aXNoaS5pZGVudGl0eS52MS5Mb2dpblJlcXVlc3QaHC55aXNoaS5pZGVudGl0eS52MS5Ub2tlblBhaXIiG8rzGBdpZGVudGl0eS5zZXNzaW9ucy5sb2dpbhJpCgdSZWZyZXNoEiEueWlzaGkuaWRlbnRpdHkudjEuUmVmcmVzaFJlcXVlc3QaHC55aXNoaS5pZGVudGl0eS52MS5Ub2tlblBhaXIiHcrzGBlpZGVudGl0eS5zZXNzaW9ucy5yZWZyZXNoEmcKBkxvZ291dBIhLnlpc2hpLmlkZW50aXR5LnYxLlJlZnJlc2hSZXF1ZXN0GhwueWlzaGkuaWRlbnRpdHkudjEuTG9nZ2VkT3V0IhzK8xgYaWRlbnRpdHkuc2Vzc2lvbnMubG9nb3V0EnwKDkNoYW5nZVBhc3N3b3JkEigueWlzaGkuaWRlbnRpdHkudjEuQ2hhbmdlUGFzc3dvcmRSZXF1ZXN0GhwueWlzaGkuaWRlbnRpdHkudjEuTG9nZ2VkT3V0IiLK8xgeaWRlbnRpdHkudXNlcnMuY2hhbmdlX3Bhc3N3b3JkEnoKEVZlcmlmeUFjY2Vzc1Rva2VuEisueWlzaGkuaWRlbnRpdHkudjEuVmVyaWZ5QWNjZXNzVG9rZW5SZXF1ZXN0GhwueWlzaGkuaWRlbnRpdHkudjEuUHJpbmNpcGFsIhrK8xgWaWRlbnRpdHkudG9rZW5zLnZlcmlmeRKLAQoWQm9vdHN0cmFwQWRtaW5pc3RyYXRvchIwLnlpc2hpLmlkZW50aXR5LnYxLkJvb3RzdHJhcEFkbWluaXN0cmF0b3JSZXF1ZXN0GiEueWlzaGkuaWRlbnRpdHkudjEuUm9sZUFzc2lnbm1lbnQiHMrzGBhpZGVudGl0eS5yb2xlcy5ib290c3RyYXASbQoJR3JhbnRSb2xlEiMueWlzaGkuaWRlbnRpdHkudjEuR3JhbnRSb2xlUmVxdWVzdBohLnlpc2hpLmlkZW50aXR5LnYxLlJvbGVBc3NpZ25tZW50IhjK8xgUaWRlbnRpdHkucm9sZXMuZ3JhbnQSdAoJQXV0aG9yaXplEiMueWlzaGkuaWRlbnRpdHkudjEuQXV0aG9yaXplUmVxdWVzdBokLnlpc2hpLmlkZW50aXR5LnYxLkF1dGhvcml6ZVJlc3BvbnNlIhzK8xgYaWRlbnRpdHkucm9sZXMuYXV0aG9yaXplEoYBChBWZXJpZnlBdWRpdENoYWluEioueWlzaGkuaWRlbnRpdHkudjEuVmVyaWZ5QXVkaXRDaGFpblJlcXVlc3QaKy55aXNoaS5pZGVudGl0eS52MS5WZXJpZnlBdWRpdENoYWluUmVzcG9uc2UiGcrzGBVpZGVudGl0eS5hdWRpdC52ZXJpZnkShAEKElNuYXBzaG90RWxlY3RvcmF0ZRIsLnlpc2hpLmlkZW50aXR5LnYxLlNuYXBzaG90RWxlY3RvcmF0ZVJlcXVlc3QaHS55aXNoaS5pZGVudGl0eS52MS5FbGVjdG9yYXRlIiHK8xgdaWRlbnRpdHkuZWxlY3RvcmF0ZXMuc25hcHNob3QSdQoNR2V0RWxlY3RvcmF0ZRInLnlpc2hpLmlkZW50aXR5LnYxLkdldEVsZWN0b3JhdGVSZXF1ZXN0Gh0ueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZSIcyvMYGGlkZW50aXR5LmVsZWN0b3JhdGVzLmdldGIGcHJvdG8z", [file_yishi_common_v1_health, file_yishi_options_v1_options]);
+  fileDesc("CiB5aXNoaS9pZGVudGl0eS92MS9pZGVudGl0eS5wcm90bxIReWlzaGkuaWRlbnRpdHkudjEigwEKEkNyZWF0ZVBsYWNlUmVxdWVzdBIRCglwYXJlbnRfaWQYASABKAkSKgoEa2luZBgCIAEoDjIcLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlS2luZBIMCgRjb2RlGAMgASgJEg8KB25hbWVfemgYBCABKAkSDwoHbmFtZV9lbhgFIAEoCSKCAQoFUGxhY2USCgoCaWQYASABKAkSEQoJcGFyZW50X2lkGAIgASgJEioKBGtpbmQYAyABKA4yHC55aXNoaS5pZGVudGl0eS52MS5QbGFjZUtpbmQSDAoEY29kZRgEIAEoCRIPCgduYW1lX3poGAUgASgJEg8KB25hbWVfZW4YBiABKAkiSAoSUmVuYW1lUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEg8KB25hbWVfemgYAiABKAkSDwoHbmFtZV9lbhgDIAEoCSI7ChBNb3ZlUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEhUKDW5ld19wYXJlbnRfaWQYAiABKAkiKgoWR2V0UGxhY2VIaXN0b3J5UmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCSJXCgxQbGFjZVZlcnNpb24SDwoHbmFtZV96aBgBIAEoCRIPCgduYW1lX2VuGAIgASgJEhEKCXBhcmVudF9pZBgDIAEoCRISCgp2YWxpZF9mcm9tGAQgASgJIlMKDFBsYWNlSGlzdG9yeRIQCghwbGFjZV9pZBgBIAEoCRIxCgh2ZXJzaW9ucxgCIAMoCzIfLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlVmVyc2lvbiIvCg1Sb3N0ZXJSZXF1ZXN0EhEKCWVzdGF0ZV9pZBgBIAEoCRILCgNjc3YYAiABKAkiPAoNUm9zdGVyUHJvYmxlbRIMCgRsaW5lGAEgASgFEg0KBWZpZWxkGAIgASgJEg4KBnJlYXNvbhgDIAEoCSKFAQoNUm9zdGVyUHJldmlldxINCgV2YWxpZBgBIAEoCBIyCghwcm9ibGVtcxgCIAMoCzIgLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclByb2JsZW0SDQoFbGluZXMYAyABKAUSEgoKaG91c2Vob2xkcxgEIAEoBRIOCgZwZW9wbGUYBSABKAUiogEKDFJvc3RlclJlc3VsdBIPCgdhcHBsaWVkGAEgASgIEjIKCHByb2JsZW1zGAIgAygLMiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUHJvYmxlbRIZChFidWlsZGluZ3NfY3JlYXRlZBgDIAEoBRIaChJob3VzZWhvbGRzX2NyZWF0ZWQYBCABKAUSFgoOcGVvcGxlX2NyZWF0ZWQYBSABKAUiXgoZU25hcHNob3RFbGVjdG9yYXRlUmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCRIvCgRraW5kGAIgASgOMiEueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZUtpbmQiLQoUR2V0RWxlY3RvcmF0ZVJlcXVlc3QSFQoNZWxlY3RvcmF0ZV9pZBgBIAEoCSI9CgVWb3RlchIUCgxob3VzZWhvbGRfaWQYASABKAkSDQoFbGFiZWwYAiABKAkSDwoHdXNlcl9pZBgDIAEoCSKqAQoKRWxlY3RvcmF0ZRIKCgJpZBgBIAEoCRIQCghwbGFjZV9pZBgCIAEoCRIvCgRraW5kGAMgASgOMiEueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZUtpbmQSDwoHdmVyc2lvbhgEIAEoBRIoCgZ2b3RlcnMYBSADKAsyGC55aXNoaS5pZGVudGl0eS52MS5Wb3RlchISCgpjcmVhdGVkX2F0GAYgASgJIkQKE1JlZ2lzdGVyVXNlclJlcXVlc3QSDAoEbmFtZRgBIAEoCRINCgVsb2dpbhgCIAEoCRIQCghwYXNzd29yZBgDIAEoCSIhCgRVc2VyEgoKAmlkGAEgASgJEg0KBWxvZ2luGAIgASgJIkAKDExvZ2luUmVxdWVzdBINCgVsb2dpbhgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIPCgdhZGRyZXNzGAMgASgJIlQKCVRva2VuUGFpchIUCgxhY2Nlc3NfdG9rZW4YASABKAkSFQoNcmVmcmVzaF90b2tlbhgCIAEoCRIaChJleHBpcmVzX2luX3NlY29uZHMYAyABKAUiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSILCglMb2dnZWRPdXQiMAoYVmVyaWZ5QWNjZXNzVG9rZW5SZXF1ZXN0EhQKDGFjY2Vzc190b2tlbhgBIAEoCSIrCglQcmluY2lwYWwSDwoHdXNlcl9pZBgBIAEoCRINCgVsb2dpbhgCIAEoCSJCCh1Cb290c3RyYXBBZG1pbmlzdHJhdG9yUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhAKCHBsYWNlX2lkGAIgASgJIqwBChBHcmFudFJvbGVSZXF1ZXN0EhUKDWFjdG9yX3VzZXJfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIlCgRyb2xlGAMgASgOMhcueWlzaGkuaWRlbnRpdHkudjEuUm9sZRIQCghwbGFjZV9pZBgEIAEoCRITCgtwcm9qZWN0X3JlZhgFIAEoCRIRCglzdGFydHNfYXQYBiABKAkSDwoHZW5kc19hdBgHIAEoCSKfAQoOUm9sZUFzc2lnbm1lbnQSCgoCaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIlCgRyb2xlGAMgASgOMhcueWlzaGkuaWRlbnRpdHkudjEuUm9sZRIQCghwbGFjZV9pZBgEIAEoCRITCgtwcm9qZWN0X3JlZhgFIAEoCRIRCglzdGFydHNfYXQYBiABKAkSDwoHZW5kc19hdBgHIAEoCSJoChBBdXRob3JpemVSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSEAoIcGxhY2VfaWQYAiABKAkSMQoKcGVybWlzc2lvbhgDIAEoDjIdLnlpc2hpLmlkZW50aXR5LnYxLlBlcm1pc3Npb24iNAoRQXV0aG9yaXplUmVzcG9uc2USDwoHYWxsb3dlZBgBIAEoCBIOCgZyZWFzb24YAiABKAkiKAoXVmVyaWZ5QXVkaXRDaGFpblJlcXVlc3QSDQoFY2hhaW4YASABKAkiRwoYVmVyaWZ5QXVkaXRDaGFpblJlc3BvbnNlEg8KB2VudHJpZXMYASABKAUSGgoSZmlyc3RfYmFkX3NlcXVlbmNlGAIgASgFIlgKFUNoYW5nZVBhc3N3b3JkUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhgKEGN1cnJlbnRfcGFzc3dvcmQYAiABKAkSFAoMbmV3X3Bhc3N3b3JkGAMgASgJIoIBChlDcmVhdGVPcmdhbmlzYXRpb25SZXF1ZXN0EjEKBGtpbmQYASABKA4yIy55aXNoaS5pZGVudGl0eS52MS5PcmdhbmlzYXRpb25LaW5kEg8KB25hbWVfemgYAiABKAkSDwoHbmFtZV9lbhgDIAEoCRIQCghwbGFjZV9pZBgEIAEoCSI2ChFPcmdhbmlzYXRpb25BZ2VudBIPCgd1c2VyX2lkGAEgASgJEhAKCGNhcGFjaXR5GAIgASgJIrcBCgxPcmdhbmlzYXRpb24SCgoCaWQYASABKAkSMQoEa2luZBgCIAEoDjIjLnlpc2hpLmlkZW50aXR5LnYxLk9yZ2FuaXNhdGlvbktpbmQSDwoHbmFtZV96aBgDIAEoCRIPCgduYW1lX2VuGAQgASgJEhAKCHBsYWNlX2lkGAUgASgJEjQKBmFnZW50cxgGIAMoCzIkLnlpc2hpLmlkZW50aXR5LnYxLk9yZ2FuaXNhdGlvbkFnZW50IlkKG0FkZE9yZ2FuaXNhdGlvbkFnZW50UmVxdWVzdBIXCg9vcmdhbmlzYXRpb25faWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIQCghjYXBhY2l0eRgDIAEoCSKzAQoUUmVjb3JkTWFuZGF0ZVJlcXVlc3QSFQoNYWN0b3JfdXNlcl9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEiUKBHJvbGUYAyABKA4yFy55aXNoaS5pZGVudGl0eS52MS5Sb2xlEhAKCHBsYWNlX2lkGAQgASgJEhIKCnRlcm1fc3RhcnQYBSABKAkSEAoIdGVybV9lbmQYBiABKAkSFAoMZGVjaXNpb25fcmVmGAcgASgJIqsBCgdNYW5kYXRlEgoKAmlkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSJQoEcm9sZRgDIAEoDjIXLnlpc2hpLmlkZW50aXR5LnYxLlJvbGUSEAoIcGxhY2VfaWQYBCABKAkSEgoKdGVybV9zdGFydBgFIAEoCRIQCgh0ZXJtX2VuZBgGIAEoCRIUCgxkZWNpc2lvbl9yZWYYByABKAkSDgoGc291cmNlGAggASgJKtQBCglQbGFjZUtpbmQSGgoWUExBQ0VfS0lORF9VTlNQRUNJRklFRBAAEhcKE1BMQUNFX0tJTkRfRElTVFJJQ1QQARIVChFQTEFDRV9LSU5EX1NUUkVFVBACEhgKFFBMQUNFX0tJTkRfQ09NTVVOSVRZEAMSFQoRUExBQ0VfS0lORF9FU1RBVEUQBBIcChhQTEFDRV9LSU5EX1ZJTExBR0VfR1JPVVAQBRIXChNQTEFDRV9LSU5EX0JVSUxESU5HEAYSEwoPUExBQ0VfS0lORF9VTklUEAcqmgEKDkVsZWN0b3JhdGVLaW5kEh8KG0VMRUNUT1JBVEVfS0lORF9VTlNQRUNJRklFRBAAEh4KGkVMRUNUT1JBVEVfS0lORF9IT1VTRUhPTERTEAESKgomRUxFQ1RPUkFURV9LSU5EX0VTVEFURV9SRVBSRVNFTlRBVElWRVMQAhIbChdFTEVDVE9SQVRFX0tJTkRfQ09VTkNJTBADKqcCCgRSb2xlEhQKEFJPTEVfVU5TUEVDSUZJRUQQABIRCg1ST0xFX1JFU0lERU5UEAESIAocUk9MRV9CVUlMRElOR19SRVBSRVNFTlRBVElWRRACEh4KGlJPTEVfRVNUQVRFX1JFUFJFU0VOVEFUSVZFEAMSFwoTUk9MRV9DT1VOQ0lMX01FTUJFUhAEEhsKF1JPTEVfRlVORFJBSVNJTkdfTUVNQkVSEAUSIAocUk9MRV9PV05FUlNfQ09NTUlUVEVFX01FTUJFUhAGEhgKFFJPTEVfQ09NTVVOSVRZX1NUQUZGEAcSGAoUUk9MRV9GSU5BTkNFX09GRklDRVIQCBIQCgxST0xFX0FVRElUT1IQCRIWChJST0xFX0FETUlOSVNUUkFUT1IQCippCgpQZXJtaXNzaW9uEhoKFlBFUk1JU1NJT05fVU5TUEVDSUZJRUQQABITCg9QRVJNSVNTSU9OX1JFQUQQARIUChBQRVJNSVNTSU9OX1dSSVRFEAISFAoQUEVSTUlTU0lPTl9HUkFOVBADKvYBChBPcmdhbmlzYXRpb25LaW5kEiEKHU9SR0FOSVNBVElPTl9LSU5EX1VOU1BFQ0lGSUVEEAASIAocT1JHQU5JU0FUSU9OX0tJTkRfQ09fU1BPTlNPUhABEiYKIk9SR0FOSVNBVElPTl9LSU5EX1BST1BFUlRZX0NPTVBBTlkQAhImCiJPUkdBTklTQVRJT05fS0lORF9PV05FUlNfQ09NTUlUVEVFEAMSKwonT1JHQU5JU0FUSU9OX0tJTkRfR09WRVJOTUVOVF9ERVBBUlRNRU5UEAQSIAocT1JHQU5JU0FUSU9OX0tJTkRfQ09OVFJBQ1RPUhAFMscUCg9JZGVudGl0eVNlcnZpY2UScwoLQ2hlY2tIZWFsdGgSIy55aXNoaS5jb21tb24udjEuSGVhbHRoQ2hlY2tSZXF1ZXN0GiQueWlzaGkuY29tbW9uLnYxLkhlYWx0aENoZWNrUmVzcG9uc2UiGcrzGBVpZGVudGl0eS5oZWFsdGguY2hlY2sSagoLQ3JlYXRlUGxhY2USJS55aXNoaS5pZGVudGl0eS52MS5DcmVhdGVQbGFjZVJlcXVlc3QaGC55aXNoaS5pZGVudGl0eS52MS5QbGFjZSIayvMYFmlkZW50aXR5LnBsYWNlcy5jcmVhdGUSagoLUmVuYW1lUGxhY2USJS55aXNoaS5pZGVudGl0eS52MS5SZW5hbWVQbGFjZVJlcXVlc3QaGC55aXNoaS5pZGVudGl0eS52MS5QbGFjZSIayvMYFmlkZW50aXR5LnBsYWNlcy5yZW5hbWUSZAoJTW92ZVBsYWNlEiMueWlzaGkuaWRlbnRpdHkudjEuTW92ZVBsYWNlUmVxdWVzdBoYLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlIhjK8xgUaWRlbnRpdHkucGxhY2VzLm1vdmUSegoPR2V0UGxhY2VIaXN0b3J5EikueWlzaGkuaWRlbnRpdHkudjEuR2V0UGxhY2VIaXN0b3J5UmVxdWVzdBofLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlSGlzdG9yeSIbyvMYF2lkZW50aXR5LnBsYWNlcy5oaXN0b3J5EnAKDVByZXZpZXdSb3N0ZXISIC55aXNoaS5pZGVudGl0eS52MS5Sb3N0ZXJSZXF1ZXN0GiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUHJldmlldyIbyvMYF2lkZW50aXR5LnJvc3Rlci5wcmV2aWV3EmsKC0FwcGx5Um9zdGVyEiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUmVxdWVzdBofLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclJlc3VsdCIZyvMYFWlkZW50aXR5LnJvc3Rlci5hcHBseRJsCgxSZWdpc3RlclVzZXISJi55aXNoaS5pZGVudGl0eS52MS5SZWdpc3RlclVzZXJSZXF1ZXN0GhcueWlzaGkuaWRlbnRpdHkudjEuVXNlciIbyvMYF2lkZW50aXR5LnVzZXJzLnJlZ2lzdGVyEmMKBUxvZ2luEh8ueWlzaGkuaWRlbnRpdHkudjEuTG9naW5SZXF1ZXN0GhwueWlzaGkuaWRlbnRpdHkudjEuVG9rZW5QYWlyIhvK8xgXaWRlbnRpdHkuc2Vzc2lvbnMubG9naW4SaQoHUmVmcmVzaBIhLnlpc2hpLmlkZW50aXR5LnYxLlJlZnJlc2hSZXF1ZXN0GhwueWlzaGkuaWRlbnRpdHkudjEuVG9rZW5QYWlyIh3K8xgZaWRlbnRpdHkuc2Vzc2lvbnMucmVmcmVzaBJnCgZMb2dvdXQSIS55aXNoaS5pZGVudGl0eS52MS5SZWZyZXNoUmVxdWVzdBocLnlpc2hpLmlkZW50aXR5LnYxLkxvZ2dlZE91dCIcyvMYGGlkZW50aXR5LnNlc3Npb25zLmxvZ291dBJ8Cg5DaGFuZ2VQYXNzd29yZBIoLnlpc2hpLmlkZW50aXR5LnYxLkNoYW5nZVBhc3N3b3JkUmVxdWVzdBocLnlpc2hpLmlkZW50aXR5LnYxLkxvZ2dlZE91dCIiyvMYHmlkZW50aXR5LnVzZXJzLmNoYW5nZV9wYXNzd29yZBJ6ChFWZXJpZnlBY2Nlc3NUb2tlbhIrLnlpc2hpLmlkZW50aXR5LnYxLlZlcmlmeUFjY2Vzc1Rva2VuUmVxdWVzdBocLnlpc2hpLmlkZW50aXR5LnYxLlByaW5jaXBhbCIayvMYFmlkZW50aXR5LnRva2Vucy52ZXJpZnkSiwEKFkJvb3RzdHJhcEFkbWluaXN0cmF0b3ISMC55aXNoaS5pZGVudGl0eS52MS5Cb290c3RyYXBBZG1pbmlzdHJhdG9yUmVxdWVzdBohLnlpc2hpLmlkZW50aXR5LnYxLlJvbGVBc3NpZ25tZW50IhzK8xgYaWRlbnRpdHkucm9sZXMuYm9vdHN0cmFwEm0KCUdyYW50Um9sZRIjLnlpc2hpLmlkZW50aXR5LnYxLkdyYW50Um9sZVJlcXVlc3QaIS55aXNoaS5pZGVudGl0eS52MS5Sb2xlQXNzaWdubWVudCIYyvMYFGlkZW50aXR5LnJvbGVzLmdyYW50EnQKCUF1dGhvcml6ZRIjLnlpc2hpLmlkZW50aXR5LnYxLkF1dGhvcml6ZVJlcXVlc3QaJC55aXNoaS5pZGVudGl0eS52MS5BdXRob3JpemVSZXNwb25zZSIcyvMYGGlkZW50aXR5LnJvbGVzLmF1dGhvcml6ZRKGAQoQVmVyaWZ5QXVkaXRDaGFpbhIqLnlpc2hpLmlkZW50aXR5LnYxLlZlcmlmeUF1ZGl0Q2hhaW5SZXF1ZXN0GisueWlzaGkuaWRlbnRpdHkudjEuVmVyaWZ5QXVkaXRDaGFpblJlc3BvbnNlIhnK8xgVaWRlbnRpdHkuYXVkaXQudmVyaWZ5EoYBChJDcmVhdGVPcmdhbmlzYXRpb24SLC55aXNoaS5pZGVudGl0eS52MS5DcmVhdGVPcmdhbmlzYXRpb25SZXF1ZXN0Gh8ueWlzaGkuaWRlbnRpdHkudjEuT3JnYW5pc2F0aW9uIiHK8xgdaWRlbnRpdHkub3JnYW5pc2F0aW9ucy5jcmVhdGUSjQEKFEFkZE9yZ2FuaXNhdGlvbkFnZW50Ei4ueWlzaGkuaWRlbnRpdHkudjEuQWRkT3JnYW5pc2F0aW9uQWdlbnRSZXF1ZXN0Gh8ueWlzaGkuaWRlbnRpdHkudjEuT3JnYW5pc2F0aW9uIiTK8xggaWRlbnRpdHkub3JnYW5pc2F0aW9ucy5hZGRfYWdlbnQScgoNUmVjb3JkTWFuZGF0ZRInLnlpc2hpLmlkZW50aXR5LnYxLlJlY29yZE1hbmRhdGVSZXF1ZXN0GhoueWlzaGkuaWRlbnRpdHkudjEuTWFuZGF0ZSIcyvMYGGlkZW50aXR5Lm1hbmRhdGVzLnJlY29yZBKEAQoSU25hcHNob3RFbGVjdG9yYXRlEiwueWlzaGkuaWRlbnRpdHkudjEuU25hcHNob3RFbGVjdG9yYXRlUmVxdWVzdBodLnlpc2hpLmlkZW50aXR5LnYxLkVsZWN0b3JhdGUiIcrzGB1pZGVudGl0eS5lbGVjdG9yYXRlcy5zbmFwc2hvdBJ1Cg1HZXRFbGVjdG9yYXRlEicueWlzaGkuaWRlbnRpdHkudjEuR2V0RWxlY3RvcmF0ZVJlcXVlc3QaHS55aXNoaS5pZGVudGl0eS52MS5FbGVjdG9yYXRlIhzK8xgYaWRlbnRpdHkuZWxlY3RvcmF0ZXMuZ2V0YgZwcm90bzM", [file_yishi_common_v1_health, file_yishi_options_v1_options]);
 
 /**
  * @generated from message yishi.identity.v1.CreatePlaceRequest
@@ -673,16 +673,25 @@ export const GetElectorateRequestSchema: GenMessage<GetElectorateRequest, {jsonT
  */
 export type Voter = Message<"yishi.identity.v1.Voter"> & {
   /**
+   * Set for household electorates.
+   *
    * @generated from field: string household_id = 1;
    */
   householdId: string;
 
   /**
-   * e.g. "b45-301": building, unit and door.
+   * e.g. "b45-301" (building, unit and door), or the representative's login.
    *
    * @generated from field: string label = 2;
    */
   label: string;
+
+  /**
+   * Set for representative and council electorates.
+   *
+   * @generated from field: string user_id = 3;
+   */
+  userId: string;
 };
 
 /**
@@ -690,16 +699,25 @@ export type Voter = Message<"yishi.identity.v1.Voter"> & {
  */
 export type VoterJson = {
   /**
+   * Set for household electorates.
+   *
    * @generated from field: string household_id = 1;
    */
   householdId?: string;
 
   /**
-   * e.g. "b45-301": building, unit and door.
+   * e.g. "b45-301" (building, unit and door), or the representative's login.
    *
    * @generated from field: string label = 2;
    */
   label?: string;
+
+  /**
+   * Set for representative and council electorates.
+   *
+   * @generated from field: string user_id = 3;
+   */
+  userId?: string;
 };
 
 /**
@@ -1525,6 +1543,430 @@ export const ChangePasswordRequestSchema: GenMessage<ChangePasswordRequest, {jso
   messageDesc(file_yishi_identity_v1_identity, 30);
 
 /**
+ * @generated from message yishi.identity.v1.CreateOrganisationRequest
+ */
+export type CreateOrganisationRequest = Message<"yishi.identity.v1.CreateOrganisationRequest"> & {
+  /**
+   * @generated from field: yishi.identity.v1.OrganisationKind kind = 1;
+   */
+  kind: OrganisationKind;
+
+  /**
+   * @generated from field: string name_zh = 2;
+   */
+  nameZh: string;
+
+  /**
+   * @generated from field: string name_en = 3;
+   */
+  nameEn: string;
+
+  /**
+   * Where it acts, when it is local (an owners' committee's estate); empty otherwise.
+   *
+   * @generated from field: string place_id = 4;
+   */
+  placeId: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.CreateOrganisationRequest
+ */
+export type CreateOrganisationRequestJson = {
+  /**
+   * @generated from field: yishi.identity.v1.OrganisationKind kind = 1;
+   */
+  kind?: OrganisationKindJson;
+
+  /**
+   * @generated from field: string name_zh = 2;
+   */
+  nameZh?: string;
+
+  /**
+   * @generated from field: string name_en = 3;
+   */
+  nameEn?: string;
+
+  /**
+   * Where it acts, when it is local (an owners' committee's estate); empty otherwise.
+   *
+   * @generated from field: string place_id = 4;
+   */
+  placeId?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.CreateOrganisationRequest.
+ * Use `create(CreateOrganisationRequestSchema)` to create a new message.
+ */
+export const CreateOrganisationRequestSchema: GenMessage<CreateOrganisationRequest, {jsonType: CreateOrganisationRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 31);
+
+/**
+ * @generated from message yishi.identity.v1.OrganisationAgent
+ */
+export type OrganisationAgent = Message<"yishi.identity.v1.OrganisationAgent"> & {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId: string;
+
+  /**
+   * e.g. "director", "treasurer".
+   *
+   * @generated from field: string capacity = 2;
+   */
+  capacity: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.OrganisationAgent
+ */
+export type OrganisationAgentJson = {
+  /**
+   * @generated from field: string user_id = 1;
+   */
+  userId?: string;
+
+  /**
+   * e.g. "director", "treasurer".
+   *
+   * @generated from field: string capacity = 2;
+   */
+  capacity?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.OrganisationAgent.
+ * Use `create(OrganisationAgentSchema)` to create a new message.
+ */
+export const OrganisationAgentSchema: GenMessage<OrganisationAgent, {jsonType: OrganisationAgentJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 32);
+
+/**
+ * @generated from message yishi.identity.v1.Organisation
+ */
+export type Organisation = Message<"yishi.identity.v1.Organisation"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.OrganisationKind kind = 2;
+   */
+  kind: OrganisationKind;
+
+  /**
+   * @generated from field: string name_zh = 3;
+   */
+  nameZh: string;
+
+  /**
+   * @generated from field: string name_en = 4;
+   */
+  nameEn: string;
+
+  /**
+   * @generated from field: string place_id = 5;
+   */
+  placeId: string;
+
+  /**
+   * @generated from field: repeated yishi.identity.v1.OrganisationAgent agents = 6;
+   */
+  agents: OrganisationAgent[];
+};
+
+/**
+ * @generated from message yishi.identity.v1.Organisation
+ */
+export type OrganisationJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.OrganisationKind kind = 2;
+   */
+  kind?: OrganisationKindJson;
+
+  /**
+   * @generated from field: string name_zh = 3;
+   */
+  nameZh?: string;
+
+  /**
+   * @generated from field: string name_en = 4;
+   */
+  nameEn?: string;
+
+  /**
+   * @generated from field: string place_id = 5;
+   */
+  placeId?: string;
+
+  /**
+   * @generated from field: repeated yishi.identity.v1.OrganisationAgent agents = 6;
+   */
+  agents?: OrganisationAgentJson[];
+};
+
+/**
+ * Describes the message yishi.identity.v1.Organisation.
+ * Use `create(OrganisationSchema)` to create a new message.
+ */
+export const OrganisationSchema: GenMessage<Organisation, {jsonType: OrganisationJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 33);
+
+/**
+ * @generated from message yishi.identity.v1.AddOrganisationAgentRequest
+ */
+export type AddOrganisationAgentRequest = Message<"yishi.identity.v1.AddOrganisationAgentRequest"> & {
+  /**
+   * @generated from field: string organisation_id = 1;
+   */
+  organisationId: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string capacity = 3;
+   */
+  capacity: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.AddOrganisationAgentRequest
+ */
+export type AddOrganisationAgentRequestJson = {
+  /**
+   * @generated from field: string organisation_id = 1;
+   */
+  organisationId?: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId?: string;
+
+  /**
+   * @generated from field: string capacity = 3;
+   */
+  capacity?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.AddOrganisationAgentRequest.
+ * Use `create(AddOrganisationAgentRequestSchema)` to create a new message.
+ */
+export const AddOrganisationAgentRequestSchema: GenMessage<AddOrganisationAgentRequest, {jsonType: AddOrganisationAgentRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 34);
+
+/**
+ * A representative's term, recorded by staff for an election held on paper. It gives the role at
+ * the place for exactly the term.
+ *
+ * @generated from message yishi.identity.v1.RecordMandateRequest
+ */
+export type RecordMandateRequest = Message<"yishi.identity.v1.RecordMandateRequest"> & {
+  /**
+   * @generated from field: string actor_user_id = 1;
+   */
+  actorUserId: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * BUILDING_REPRESENTATIVE, ESTATE_REPRESENTATIVE or COUNCIL_MEMBER.
+   *
+   * @generated from field: yishi.identity.v1.Role role = 3;
+   */
+  role: Role;
+
+  /**
+   * @generated from field: string place_id = 4;
+   */
+  placeId: string;
+
+  /**
+   * @generated from field: string term_start = 5;
+   */
+  termStart: string;
+
+  /**
+   * @generated from field: string term_end = 6;
+   */
+  termEnd: string;
+
+  /**
+   * The election's record (minutes, tally sheet).
+   *
+   * @generated from field: string decision_ref = 7;
+   */
+  decisionRef: string;
+};
+
+/**
+ * A representative's term, recorded by staff for an election held on paper. It gives the role at
+ * the place for exactly the term.
+ *
+ * @generated from message yishi.identity.v1.RecordMandateRequest
+ */
+export type RecordMandateRequestJson = {
+  /**
+   * @generated from field: string actor_user_id = 1;
+   */
+  actorUserId?: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId?: string;
+
+  /**
+   * BUILDING_REPRESENTATIVE, ESTATE_REPRESENTATIVE or COUNCIL_MEMBER.
+   *
+   * @generated from field: yishi.identity.v1.Role role = 3;
+   */
+  role?: RoleJson;
+
+  /**
+   * @generated from field: string place_id = 4;
+   */
+  placeId?: string;
+
+  /**
+   * @generated from field: string term_start = 5;
+   */
+  termStart?: string;
+
+  /**
+   * @generated from field: string term_end = 6;
+   */
+  termEnd?: string;
+
+  /**
+   * The election's record (minutes, tally sheet).
+   *
+   * @generated from field: string decision_ref = 7;
+   */
+  decisionRef?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.RecordMandateRequest.
+ * Use `create(RecordMandateRequestSchema)` to create a new message.
+ */
+export const RecordMandateRequestSchema: GenMessage<RecordMandateRequest, {jsonType: RecordMandateRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 35);
+
+/**
+ * @generated from message yishi.identity.v1.Mandate
+ */
+export type Mandate = Message<"yishi.identity.v1.Mandate"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.Role role = 3;
+   */
+  role: Role;
+
+  /**
+   * @generated from field: string place_id = 4;
+   */
+  placeId: string;
+
+  /**
+   * @generated from field: string term_start = 5;
+   */
+  termStart: string;
+
+  /**
+   * @generated from field: string term_end = 6;
+   */
+  termEnd: string;
+
+  /**
+   * @generated from field: string decision_ref = 7;
+   */
+  decisionRef: string;
+
+  /**
+   * @generated from field: string source = 8;
+   */
+  source: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.Mandate
+ */
+export type MandateJson = {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id?: string;
+
+  /**
+   * @generated from field: string user_id = 2;
+   */
+  userId?: string;
+
+  /**
+   * @generated from field: yishi.identity.v1.Role role = 3;
+   */
+  role?: RoleJson;
+
+  /**
+   * @generated from field: string place_id = 4;
+   */
+  placeId?: string;
+
+  /**
+   * @generated from field: string term_start = 5;
+   */
+  termStart?: string;
+
+  /**
+   * @generated from field: string term_end = 6;
+   */
+  termEnd?: string;
+
+  /**
+   * @generated from field: string decision_ref = 7;
+   */
+  decisionRef?: string;
+
+  /**
+   * @generated from field: string source = 8;
+   */
+  source?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.Mandate.
+ * Use `create(MandateSchema)` to create a new message.
+ */
+export const MandateSchema: GenMessage<Mandate, {jsonType: MandateJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 36);
+
+/**
  * @generated from enum yishi.identity.v1.PlaceKind
  */
 export enum PlaceKind {
@@ -1595,12 +2037,26 @@ export enum ElectorateKind {
    * @generated from enum value: ELECTORATE_KIND_HOUSEHOLDS = 1;
    */
   HOUSEHOLDS = 1,
+
+  /**
+   * The estate's representatives in office (estate deliberation meeting).
+   *
+   * @generated from enum value: ELECTORATE_KIND_ESTATE_REPRESENTATIVES = 2;
+   */
+  ESTATE_REPRESENTATIVES = 2,
+
+  /**
+   * The community's council members in office (representative assembly).
+   *
+   * @generated from enum value: ELECTORATE_KIND_COUNCIL = 3;
+   */
+  COUNCIL = 3,
 }
 
 /**
  * @generated from enum yishi.identity.v1.ElectorateKind
  */
-export type ElectorateKindJson = "ELECTORATE_KIND_UNSPECIFIED" | "ELECTORATE_KIND_HOUSEHOLDS";
+export type ElectorateKindJson = "ELECTORATE_KIND_UNSPECIFIED" | "ELECTORATE_KIND_HOUSEHOLDS" | "ELECTORATE_KIND_ESTATE_REPRESENTATIVES" | "ELECTORATE_KIND_COUNCIL";
 
 /**
  * Describes the enum yishi.identity.v1.ElectorateKind.
@@ -1720,6 +2176,52 @@ export type PermissionJson = "PERMISSION_UNSPECIFIED" | "PERMISSION_READ" | "PER
  */
 export const PermissionSchema: GenEnum<Permission, PermissionJson> = /*@__PURE__*/
   enumDesc(file_yishi_identity_v1_identity, 3);
+
+/**
+ * @generated from enum yishi.identity.v1.OrganisationKind
+ */
+export enum OrganisationKind {
+  /**
+   * @generated from enum value: ORGANISATION_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: ORGANISATION_KIND_CO_SPONSOR = 1;
+   */
+  CO_SPONSOR = 1,
+
+  /**
+   * @generated from enum value: ORGANISATION_KIND_PROPERTY_COMPANY = 2;
+   */
+  PROPERTY_COMPANY = 2,
+
+  /**
+   * @generated from enum value: ORGANISATION_KIND_OWNERS_COMMITTEE = 3;
+   */
+  OWNERS_COMMITTEE = 3,
+
+  /**
+   * @generated from enum value: ORGANISATION_KIND_GOVERNMENT_DEPARTMENT = 4;
+   */
+  GOVERNMENT_DEPARTMENT = 4,
+
+  /**
+   * @generated from enum value: ORGANISATION_KIND_CONTRACTOR = 5;
+   */
+  CONTRACTOR = 5,
+}
+
+/**
+ * @generated from enum yishi.identity.v1.OrganisationKind
+ */
+export type OrganisationKindJson = "ORGANISATION_KIND_UNSPECIFIED" | "ORGANISATION_KIND_CO_SPONSOR" | "ORGANISATION_KIND_PROPERTY_COMPANY" | "ORGANISATION_KIND_OWNERS_COMMITTEE" | "ORGANISATION_KIND_GOVERNMENT_DEPARTMENT" | "ORGANISATION_KIND_CONTRACTOR";
+
+/**
+ * Describes the enum yishi.identity.v1.OrganisationKind.
+ */
+export const OrganisationKindSchema: GenEnum<OrganisationKind, OrganisationKindJson> = /*@__PURE__*/
+  enumDesc(file_yishi_identity_v1_identity, 4);
 
 /**
  * @generated from service yishi.identity.v1.IdentityService
@@ -1860,6 +2362,30 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof VerifyAuditChainRequestSchema;
     output: typeof VerifyAuditChainResponseSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.CreateOrganisation
+   */
+  createOrganisation: {
+    methodKind: "unary";
+    input: typeof CreateOrganisationRequestSchema;
+    output: typeof OrganisationSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.AddOrganisationAgent
+   */
+  addOrganisationAgent: {
+    methodKind: "unary";
+    input: typeof AddOrganisationAgentRequestSchema;
+    output: typeof OrganisationSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.RecordMandate
+   */
+  recordMandate: {
+    methodKind: "unary";
+    input: typeof RecordMandateRequestSchema;
+    output: typeof MandateSchema;
   },
   /**
    * @generated from rpc yishi.identity.v1.IdentityService.SnapshotElectorate
