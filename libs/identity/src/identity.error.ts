@@ -25,6 +25,11 @@ const MESSAGES: Record<IdentityErrorCode, Bilingual> = {
   [IdentityErrorCode.RefreshReused]: bilingual('This session was ended because its refresh token was used twice', '刷新令牌被重复使用，会话已终止'),
 };
 
+/** Refuses a request naming the field at fault and why. */
+export function invalid(field: string, reason: string): never {
+  throw identityError(IdentityErrorCode.InvalidRequest, [{ field, reason }]);
+}
+
 export function identityError(code: IdentityErrorCode, violations: readonly Violation[] = []): RpcError {
   const options = { reason: code, violations };
   switch (code) {

@@ -4,7 +4,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { ElectorateKind, type ElectorateSchema, type GetElectorateRequest, type SnapshotElectorateRequest } from '@yishi/contracts';
 import { isUuid } from '@yishi/persistence';
 
-import { IdentityErrorCode, identityError } from '../identity.error';
+import { IdentityErrorCode, identityError, invalid } from '../identity.error';
 import { PlacesService } from '../places/places.service';
 import { ElectoratesRepository, type ElectorateKindName, type ElectorateRecord } from './electorates.repository';
 
@@ -23,9 +23,7 @@ export class ElectoratesService {
   }
 
   private take(kind: ElectorateKind, placeId: string, placeKind: string): Promise<string> {
-    const wrongPlace = (needed: string): never => {
-      throw identityError(IdentityErrorCode.InvalidRequest, [{ field: 'place_id', reason: `this electorate belongs to a ${needed}` }]);
-    };
+    const wrongPlace = (needed: string): never => invalid('place_id', `this electorate belongs to a ${needed}`);
     switch (kind) {
       case ElectorateKind.HOUSEHOLDS:
         return this.electorates.snapshotHouseholds(placeId);
@@ -36,7 +34,7 @@ export class ElectoratesService {
         if (placeKind !== 'community') wrongPlace('community');
         return this.electorates.snapshotRoleHolders(placeId, 'council', 'council_member');
       default:
-        throw identityError(IdentityErrorCode.InvalidRequest, [{ field: 'kind', reason: 'must be HOUSEHOLDS, ESTATE_REPRESENTATIVES or COUNCIL' }]);
+        return invalid('kind', 'must be HOUSEHOLDS, ESTATE_REPRESENTATIVES or COUNCIL');
     }
   }
 

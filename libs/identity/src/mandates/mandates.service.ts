@@ -5,14 +5,10 @@ import { DataSource } from 'typeorm';
 import { Role, type MandateSchema, type RecordMandateRequest } from '@yishi/contracts';
 import { uuidv7 } from '@yishi/persistence';
 
-import { IdentityErrorCode, identityError } from '../identity.error';
+import { invalid } from '../identity.error';
 import { RolesService } from '../roles/roles.service';
 
 const MANDATE_ROLES = new Set([Role.BUILDING_REPRESENTATIVE, Role.ESTATE_REPRESENTATIVE, Role.COUNCIL_MEMBER]);
-
-function invalid(field: string, reason: string): never {
-  throw identityError(IdentityErrorCode.InvalidRequest, [{ field, reason }]);
-}
 
 /**
  * A representative's term recorded by staff (an election held on paper): it grants the role at

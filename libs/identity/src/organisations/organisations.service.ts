@@ -4,7 +4,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { OrganisationKind, type AddOrganisationAgentRequest, type CreateOrganisationRequest, type OrganisationSchema } from '@yishi/contracts';
 import { isUuid } from '@yishi/persistence';
 
-import { IdentityErrorCode, identityError } from '../identity.error';
+import { invalid } from '../identity.error';
 import { PlacesService } from '../places/places.service';
 import { OrganisationsRepository, type OrganisationKindName, type OrganisationRecord } from './organisations.repository';
 
@@ -16,10 +16,6 @@ const KIND_NAMES: Partial<Record<OrganisationKind, OrganisationKindName>> = {
   [OrganisationKind.CONTRACTOR]: 'contractor',
 };
 const WIRE_KINDS = Object.fromEntries(Object.entries(KIND_NAMES).map(([wire, name]) => [name, Number(wire)])) as Record<OrganisationKindName, OrganisationKind>;
-
-function invalid(field: string, reason: string): never {
-  throw identityError(IdentityErrorCode.InvalidRequest, [{ field, reason }]);
-}
 
 /** Co-sponsors, property companies, owners' committees, departments, contractors, and who acts for them. */
 @Injectable()

@@ -12,7 +12,7 @@ import {
 } from '@yishi/contracts';
 import { isUuid } from '@yishi/persistence';
 
-import { IdentityErrorCode, identityError } from '../identity.error';
+import { IdentityErrorCode, identityError, invalid } from '../identity.error';
 import { PlacesRepository, type PlaceKindName, type PlaceRecord } from './places.repository';
 
 type PlaceInit = MessageInitShape<typeof PlaceSchema>;
@@ -43,10 +43,6 @@ const CODE = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 export function toPlace(record: PlaceRecord): PlaceInit {
   return { id: record.id, parentId: record.parent_id ?? '', kind: WIRE_KINDS[record.kind], code: record.code, nameZh: record.name_zh, nameEn: record.name_en };
-}
-
-function invalid(field: string, reason: string): never {
-  throw identityError(IdentityErrorCode.InvalidRequest, [{ field, reason }]);
 }
 
 /** The tree of places; renames and moves keep every earlier version. */

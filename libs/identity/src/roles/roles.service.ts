@@ -13,7 +13,7 @@ import { bilingual } from '@yishi/logging';
 import { ForbiddenError, type RpcError } from '@yishi/messaging';
 import { isUuid } from '@yishi/persistence';
 
-import { IdentityErrorCode, identityError } from '../identity.error';
+import { invalid } from '../identity.error';
 import { AuditLog, GLOBAL_CHAIN } from '../audit/audit-log';
 import { PlacesRepository } from '../places/places.repository';
 import { PlacesService } from '../places/places.service';
@@ -84,10 +84,6 @@ export class RolesService {
     const granting = held.find((assignment) => allows(assignment.role, request.permission));
     return granting ? { allowed: true, reason: granting.role } : { allowed: false, reason: 'no role here allows it' };
   }
-}
-
-function invalid(field: string, reason: string): never {
-  throw identityError(IdentityErrorCode.InvalidRequest, [{ field, reason }]);
 }
 
 function date(value: string, field: string): Date {

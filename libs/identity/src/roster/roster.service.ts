@@ -3,7 +3,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 
 import type { RosterPreviewSchema, RosterRequest, RosterResultSchema } from '@yishi/contracts';
 
-import { IdentityErrorCode, identityError } from '../identity.error';
+import { invalid } from '../identity.error';
 import { AuditLog, GLOBAL_CHAIN } from '../audit/audit-log';
 import { PlacesRepository } from '../places/places.repository';
 import { PlacesService } from '../places/places.service';
@@ -50,7 +50,7 @@ export class RosterService {
   private async estate(estateId: string): Promise<void> {
     const place = await this.places.require(estateId, 'estate_id');
     if (place.kind !== 'estate' && place.kind !== 'village_group') {
-      throw identityError(IdentityErrorCode.InvalidRequest, [{ field: 'estate_id', reason: 'must be an estate or a village group' }]);
+      invalid('estate_id', 'must be an estate or a village group');
     }
   }
 }

@@ -8,7 +8,7 @@ import type { ChangePasswordRequest, LoginRequest, PrincipalSchema, RefreshReque
 import { isUuid, uuidv7 } from '@yishi/persistence';
 
 import { AuditLog, GLOBAL_CHAIN } from '../audit/audit-log';
-import { IdentityErrorCode, identityError } from '../identity.error';
+import { IdentityErrorCode, identityError, invalid } from '../identity.error';
 import { PasswordHasher } from './password-hasher';
 import { SessionsRepository } from './sessions.repository';
 import { SigningKey } from './signing-key';
@@ -24,7 +24,7 @@ const LOGIN = /^(1\d{10}|[a-z][a-z0-9_.-]{2,39})$/;
 type TokenPair = MessageInitShape<typeof TokenPairSchema>;
 
 function checkPassword(password: string, field: string): void {
-  if (password.length < 10 || password.length > 200) throw identityError(IdentityErrorCode.InvalidRequest, [{ field, reason: 'must be 10 to 200 characters' }]);
+  if (password.length < 10 || password.length > 200) invalid(field, 'must be 10 to 200 characters');
 }
 
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
@@ -43,9 +43,9 @@ export class SessionsService {
   ) {}
 
   async register(request: RegisterUserRequest): Promise<MessageInitShape<typeof UserSchema>> {
-    if (!LOGIN.test(request.login)) throw this.invalid('login', 'must be a mobile number or a username of 3–40 of a-z, 0-9, "_", ".", "-"');
+    if (!LOGIN.test(request.login)) invalid('login', 'must be a mobile number or a username of 3–40 of a-z, 0-9, "_", ".", "-"');
     checkPassword(request.password, 'password');
-    if (!request.name.trim()) throw this.invalid('name', 'must not be empty');
+    if (!request.name.trim()) invalid('name', 'must not be empty');
     const user = await this.sessions.createUser(request.name.trim(), request.login, await this.hasher.hash(request.password));
     if (!user) throw identityError(IdentityErrorCode.LoginTaken, [{ field: 'login', reason: 'already in use' }]);
     return { id: user.id, login: user.login };
@@ -137,9 +137,5 @@ export class SessionsService {
     const token = isUuid(id) ? await this.sessions.findRefresh(id) : undefined;
     if (!token || !timingSafeEqual(token.secret_hash, sha256(secret))) throw identityError(IdentityErrorCode.InvalidToken);
     return token;
-  }
-
-  private invalid(field: string, reason: string) {
-    return identityError(IdentityErrorCode.InvalidRequest, [{ field, reason }]);
   }
 }

@@ -91,7 +91,8 @@ export class FundStatementsService {
       totalRemaining: text(received - spent),
       fundingGap: text(gap > 0n ? gap : 0n),
       leverage: leverage(sources),
-      balances: received === uses + (received - spent) && spent === uses,
+      // Sources = uses + remaining: holds exactly when every yuan out of the project funds is a recorded payment.
+      balances: spent === uses,
       inKind: inKind.map((gift) => ({ ...gift, value: text(BigInt(gift.value)) })),
       inKindValue: text(sum(inKind.map((gift) => BigInt(gift.value)))),
     };
@@ -118,13 +119,12 @@ export class FundStatementsService {
 
   async happinessFundBudget(request: Pick<GetHappinessFundBudgetRequest, 'communityRef' | 'year' | 'asOfDate'>): Promise<MessageInitShape<typeof HappinessFundBudgetSchema>> {
     const bookId = await this.chart.bookOf(request.communityRef);
-    const fundId = await this.chart.account(bookId, Chart.happinessFund(request.year));
     const asOf = asOfDate(request.asOfDate);
     const [fund] = await this.funds.fundAccounts(bookId, Chart.happinessFund(request.year).code, asOf);
-    const allocated = BigInt(fund!.credits_posted);
-    const disbursed = BigInt(fund!.debits_posted);
-    const committed = BigInt(fund!.debits_pending);
-    const projects = await this.funds.commitmentsFrom(fundId, asOf);
+    const allocated = BigInt(fund?.credits_posted ?? 0);
+    const disbursed = BigInt(fund?.debits_posted ?? 0);
+    const committed = BigInt(fund?.debits_pending ?? 0);
+    const projects = fund ? await this.funds.commitmentsFrom(fund.id, asOf) : [];
     return {
       year: request.year,
       allocated: text(allocated),
