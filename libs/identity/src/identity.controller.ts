@@ -1,34 +1,45 @@
 import { Controller, Inject } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
+import { Ctx, EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
 
 import {
   IdentityRpc,
+  RepresentativesElectedSchema,
+  eventSubjectOf,
   type AddOrganisationAgentRequest,
   type AuthorizeRequest,
   type BootstrapAdministratorRequest,
   type ChangePasswordRequest,
+  type CreateMemberLoginRequest,
   type CreateOrganisationRequest,
   type CreatePlaceRequest,
   type GrantRoleRequest,
   type GetElectorateRequest,
   type GetPlaceHistoryRequest,
+  type ListRepresentativesRequest,
   type LoginRequest,
   type RecordMandateRequest,
+  type RepresentativesElected,
+  type RevokeRoleRequest,
   type RefreshRequest,
   type RegisterUserRequest,
   type VerifyAccessTokenRequest,
   type MovePlaceRequest,
   type RenamePlaceRequest,
   type RosterRequest,
+  type SetHouseholdVotersRequest,
   type SnapshotElectorateRequest,
   type VerifyAuditChainRequest,
 } from '@yishi/contracts';
+import { EventContext } from '@yishi/messaging';
 
 import { AuditLog } from './audit/audit-log';
 import { ElectoratesService } from './electorates/electorates.service';
+import { HouseholdsService } from './households/households.service';
+import { MemberLoginsService } from './households/member-logins.service';
 import { MandatesService } from './mandates/mandates.service';
 import { OrganisationsService } from './organisations/organisations.service';
 import { PlacesService } from './places/places.service';
+import { RepresentativesService } from './representatives/representatives.service';
 import { RolesService } from './roles/roles.service';
 import { RosterService } from './roster/roster.service';
 import { SessionsService } from './sessions/sessions.service';
@@ -44,6 +55,9 @@ export class IdentityController {
     @Inject(AuditLog) private readonly audit: AuditLog,
     @Inject(OrganisationsService) private readonly organisations: OrganisationsService,
     @Inject(MandatesService) private readonly mandates: MandatesService,
+    @Inject(HouseholdsService) private readonly households: HouseholdsService,
+    @Inject(RepresentativesService) private readonly representatives: RepresentativesService,
+    @Inject(MemberLoginsService) private readonly memberLogins: MemberLoginsService,
   ) {}
 
   @MessagePattern(IdentityRpc.createPlace.subject)
@@ -96,6 +110,11 @@ export class IdentityController {
     return this.sessions.logout(request);
   }
 
+  @MessagePattern(IdentityRpc.createMemberLogin.subject)
+  createMemberLogin(request: CreateMemberLoginRequest) {
+    return this.memberLogins.create(request);
+  }
+
   @MessagePattern(IdentityRpc.changePassword.subject)
   changePassword(request: ChangePasswordRequest) {
     return this.sessions.changePassword(request);
@@ -114,6 +133,11 @@ export class IdentityController {
   @MessagePattern(IdentityRpc.grantRole.subject)
   grantRole(request: GrantRoleRequest) {
     return this.roles.grant(request);
+  }
+
+  @MessagePattern(IdentityRpc.revokeRole.subject)
+  revokeRole(request: RevokeRoleRequest) {
+    return this.roles.revoke(request);
   }
 
   @MessagePattern(IdentityRpc.authorize.subject)
@@ -141,6 +165,11 @@ export class IdentityController {
     return this.mandates.record(request);
   }
 
+  @EventPattern(eventSubjectOf(RepresentativesElectedSchema))
+  representativesElected(@Payload() event: RepresentativesElected, @Ctx() context: EventContext) {
+    return this.mandates.recordElected(event, context.manager);
+  }
+
   @MessagePattern(IdentityRpc.snapshotElectorate.subject)
   snapshotElectorate(request: SnapshotElectorateRequest) {
     return this.electorates.snapshot(request);
@@ -149,5 +178,15 @@ export class IdentityController {
   @MessagePattern(IdentityRpc.getElectorate.subject)
   getElectorate(request: GetElectorateRequest) {
     return this.electorates.get(request);
+  }
+
+  @MessagePattern(IdentityRpc.listRepresentatives.subject)
+  listRepresentatives(request: ListRepresentativesRequest) {
+    return this.representatives.listPublic(request);
+  }
+
+  @MessagePattern(IdentityRpc.setHouseholdVoters.subject)
+  setHouseholdVoters(request: SetHouseholdVotersRequest) {
+    return this.households.setVoters(request);
   }
 }

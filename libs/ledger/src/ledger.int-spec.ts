@@ -24,6 +24,8 @@ describe('the ledger engine', () => {
     await ledger.stop();
   });
 
+  const bookVersion = async (): Promise<number> => Number((await ledger.dataSource.query(`SELECT version FROM ledger_book WHERE id = $1`, [bookId]))[0].version);
+
   const count = async (table: string): Promise<number> => Number((await ledger.dataSource.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
 
   const fundWith = async (code: string, amount: string, options = { noOverdraft: true }) => {
@@ -51,6 +53,27 @@ describe('the ledger engine', () => {
       const requests = Array.from({ length: 60 }, (_, index) => (index % 2 === 0 ? transfer(bookId, a, b, '1.00') : transfer(bookId, b, a, '1.00')));
       const results = await Promise.all(requests.map((entry) => post(ledger.rpc, entry)));
       expect(results.every(([result]) => result!.status === EntryStatus.APPLIED)).toBe(true);
+    });
+
+    it('two replicas writing one book at once apply every deposit once and never overdraw', async () => {
+      const replica = await ledger.startReplica();
+      try {
+        const fund = await fundWith('fund.replicas', '100.00');
+        const payee = (await openAccount(ledger.rpc, bookId, 'counterparty.replicas', { normalSide: Side.DEBIT, kind: AccountKind.COUNTERPARTY })).id;
+        const versionBefore = await bookVersion();
+        const deposits = Array.from({ length: 40 }, () => transfer(bookId, source, fund, '1.00'));
+        const spends = Array.from({ length: 40 }, () => transfer(bookId, fund, payee, '7.00'));
+        const results = await Promise.all([...deposits, ...spends].map((entry) => post(ledger.rpc, entry)));
+        const applied = (entries: typeof deposits, from: number) => results.slice(from, from + entries.length).filter(([result]) => result!.status === EntryStatus.APPLIED).length;
+        expect(applied(deposits, 0)).toBe(40);
+        const spent = applied(spends, 40);
+        const account = await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund });
+        expect(account.balance?.posted).toBe(`${140 - 7 * spent}.00`);
+        expect(140 - 7 * spent).toBeGreaterThanOrEqual(0);
+        expect(await bookVersion()).toBeGreaterThan(versionBefore);
+      } finally {
+        await replica.stop();
+      }
     });
 
     it('20 concurrent requests with one entry id produce one entry', async () => {
@@ -120,6 +143,17 @@ describe('the ledger engine', () => {
       await refuse(transfer(bookId, source, uuidv7(), '1.00'), 'entries[0].postings[1].account_id', /no such account/);
     });
 
+    it('a request naming an unknown account is refused alone when it arrives together with good ones', async () => {
+      const good = Array.from({ length: 10 }, () => transfer(bookId, source, fund, '1.00'));
+      const bad = transfer(bookId, source, uuidv7(), '1.00');
+      const [refused, ...applied] = await Promise.allSettled([post(ledger.rpc, bad), ...good.map((entry) => post(ledger.rpc, entry))]);
+      expect(refused!.status).toBe('rejected');
+      expect((refused as PromiseRejectedResult).reason).toBeInstanceOf(InvalidArgumentError);
+      expect(applied.map((result) => result.status === 'fulfilled' && result.value[0]!.status)).toEqual(good.map(() => EntryStatus.APPLIED));
+      const stored = await ledger.dataSource.query(`SELECT count(*)::int AS n FROM ledger_request WHERE id = $1`, [bad.id]);
+      expect(stored[0].n).toBe(0);
+    });
+
     it('a posting in another currency than its account', async () => {
       const entry = transfer(bookId, source, fund, '1.00');
       entry.postings = [
@@ -144,6 +178,23 @@ describe('the ledger engine', () => {
       await expect(ledger.dataSource.query(`DELETE FROM ledger_entry WHERE id = $1`, [row.entry_id])).rejects.toThrow(/append-only/);
       await expect(ledger.dataSource.query(`UPDATE ledger_entry SET memo = 'edited' WHERE id = $1`, [row.entry_id])).rejects.toThrow(/append-only/);
       await expect(ledger.dataSource.query(`TRUNCATE ledger_posting CASCADE`)).rejects.toThrow(/append-only/);
+    });
+
+    it('the database refuses postings to a missing entry or to an account of another book, and deleting a book or an account', async () => {
+      const fund = await fundWith('fund.references', '5.00');
+      const [row] = await ledger.dataSource.query(`SELECT entry_id, book_sequence FROM ledger_posting WHERE account_id = $1`, [fund]);
+      const otherBook = (await openBook(ledger.rpc)).id;
+      const stranger = (await openAccount(ledger.rpc, otherBook, 'fund.stranger')).id;
+      const insertPair = (entryId: string, debit: string, credit: string) =>
+        ledger.dataSource.query(
+          `INSERT INTO ledger_posting (entry_id, line, account_id, book_sequence, phase, side, amount, currency, debits_posted_after, credits_posted_after)
+           VALUES ($1, 10, $2, $4, 'posted', 'debit', 1, 'CNY', 0, 0), ($1, 11, $3, $4, 'posted', 'credit', 1, 'CNY', 0, 0)`,
+          [entryId, debit, credit, row.book_sequence],
+        );
+      await expect(insertPair(uuidv7(), source, fund)).rejects.toThrow(/分录账户无效/);
+      await expect(insertPair(row.entry_id, source, stranger)).rejects.toThrow(/another book/);
+      await expect(ledger.dataSource.query(`DELETE FROM ledger_account WHERE id = $1`, [stranger])).rejects.toThrow(/refused/);
+      await expect(ledger.dataSource.query(`DELETE FROM ledger_book WHERE id = $1`, [otherBook])).rejects.toThrow(/refused/);
     });
 
     it('altering an amount as superuser (triggers bypassed) makes verify report that entry’s sequence', async () => {

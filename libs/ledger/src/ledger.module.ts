@@ -3,7 +3,6 @@ import { Module } from '@nestjs/common';
 import { LedgerRpc } from '@yishi/contracts';
 import { HealthModule } from '@yishi/service-kit';
 
-import { AccountDirectory } from './accounts/account-directory';
 import { AccountsRepository } from './accounts/accounts.repository';
 import { AccountsService } from './accounts/accounts.service';
 import { BalancesRepository } from './balances/balances.repository';
@@ -34,7 +33,6 @@ import { LedgerController } from './ledger.controller';
   imports: [HealthModule.forService('ledger', LedgerRpc.checkHealth)],
   controllers: [BooksController, LedgerController, FundsController],
   providers: [
-    AccountDirectory,
     AccountsRepository,
     AccountsService,
     BalancesRepository,

@@ -32,9 +32,18 @@ export function isKnownCurrency(currency: string): boolean {
   return MINOR_DIGITS[currency] !== undefined;
 }
 
+/** Digits, then at most as many decimals as a currency has; anything else takes the Decimal path. */
+const PLAIN_AMOUNT = /^(\d+)(?:\.(\d{1,2}))?$/;
+
 /** "55000.00" CNY → 5500000n fen. Refuses anything that is not a positive amount the currency can hold. */
 export function toMinorUnits(amount: string, currency: string): bigint {
   const digits = minorDigits(currency);
+  // The ledger parses every posting's amount: the common shape is read exactly from its digits.
+  const plain = PLAIN_AMOUNT.exec(amount);
+  if (plain && (plain[2]?.length ?? 0) <= digits) {
+    const minor = BigInt(plain[1]! + (plain[2] ?? '').padEnd(digits, '0'));
+    if (minor > 0n && minor <= MAX_MINOR) return minor;
+  }
   if (!DECIMAL.test(amount)) throw new AmountError('not-a-number', amount);
   const value = new Decimal(amount);
   if (value.lte(0)) throw new AmountError('not-positive', amount);

@@ -23,6 +23,20 @@ describe('amounts', () => {
     expect(() => toMinorUnits(input, 'CNY')).toThrow(expect.objectContaining({ problem }));
   });
 
+  it('reads every way of writing an amount as the same fen: with or without decimals, one or two, leading zeros, yen without', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: 2n ** 62n }), fc.nat({ max: 2 }), (fen, zeros) => {
+        const yuan = fromMinorUnits(fen, 'CNY');
+        expect(toMinorUnits(`${'0'.repeat(zeros)}${yuan}`, 'CNY')).toBe(fen);
+        if (fen % 10n === 0n) expect(toMinorUnits(yuan.slice(0, -1), 'CNY')).toBe(fen);
+        if (fen % 100n === 0n) expect(toMinorUnits(yuan.slice(0, -3), 'CNY')).toBe(fen);
+        expect(toMinorUnits(fen.toString(), 'JPY')).toBe(fen);
+      }),
+    );
+    expect(toMinorUnits('1.230', 'CNY')).toBe(123n);
+    expect(() => toMinorUnits('1.5', 'JPY')).toThrow(expect.objectContaining({ problem: 'too-precise' }));
+  });
+
   it('refuses a currency it does not know', () => {
     expect(() => toMinorUnits('1.00', 'XYZ')).toThrow(AmountError);
   });

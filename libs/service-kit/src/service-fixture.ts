@@ -2,7 +2,7 @@ import { connect } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
 
 import { createLogger } from '@yishi/logging';
-import { JetStreamEventBus, NatsRequestTransport, RpcClient } from '@yishi/messaging';
+import { JetStreamEventBus, NatsRequestTransport, RpcClient, type EventBus } from '@yishi/messaging';
 import { createTestDatabase, testSubjectPrefix, type TestDatabase } from '@yishi/testing';
 
 import type { ServiceDefinition } from './service-definition';
@@ -13,8 +13,12 @@ export interface ServiceFixture {
   readonly rpc: RpcClient;
   readonly database: TestDatabase;
   readonly dataSource: DataSource;
+  /** The service's JetStream events, for tests that play another service publishing to it. */
+  readonly events: EventBus;
   /** Stops and starts the service again on the same database (queues, caches and timers are new). */
   restart(): Promise<void>;
+  /** Starts one more replica on the same database and subjects; it shares the requests (queue group) until stopped. */
+  startReplica(): Promise<{ stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -29,6 +33,7 @@ export async function startServiceFixture(definition: ServiceDefinition): Promis
   return {
     rpc: new RpcClient(transport, 30_000),
     database,
+    events,
     get dataSource() {
       return service.dataSource;
     },
@@ -36,6 +41,7 @@ export async function startServiceFixture(definition: ServiceDefinition): Promis
       await service.stop();
       service = await startService(definition, database.url, runtime);
     },
+    startReplica: () => startService(definition, database.url, runtime),
     stop: async () => {
       await service.stop();
       await events.close();

@@ -6,7 +6,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 /** The chain of what belongs to no community (logins). */
 export const GLOBAL_CHAIN = 'global';
 
-export type AuditAction = 'role_granted' | 'login' | 'login_failed' | 'roster_imported';
+export type AuditAction = 'role_granted' | 'role_revoked' | 'mandate_recorded' | 'login' | 'login_failed' | 'roster_imported' | 'household_voters_named' | 'member_login_created';
 
 export interface AuditRecord {
   readonly chain: string;
@@ -30,7 +30,7 @@ function auditHash(previousHash: string, sequence: bigint, at: Date, record: Aud
 }
 
 /**
- * Role grants, logins, failed logins and imports, append-only and hash-chained per community, so
+ * Role grants and revocations, mandates, logins, failed logins and imports, append-only and hash-chained per community, so
  * an entry removed or altered afterwards shows when the chain is verified.
  */
 @Injectable()

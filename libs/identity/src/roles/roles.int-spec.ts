@@ -1,7 +1,8 @@
-import { ElectorateKind, IdentityRpc, OrganisationKind, Permission, PlaceKind, Role } from '@yishi/contracts';
+import { ElectorateKind, IdentityRpc, OrganisationKind, Permission, Role } from '@yishi/contracts';
 import { ForbiddenError } from '@yishi/messaging';
 import { startServiceFixture, type ServiceFixture } from '@yishi/service-kit';
 
+import { seedIdentity, ZHUHAI } from '../identity.fixture';
 import { identityService } from '../index';
 
 describe('roles scoped to places', () => {
@@ -11,18 +12,10 @@ describe('roles scoped to places', () => {
   beforeAll(async () => {
     identity = await startServiceFixture(identityService);
     const rpc = identity.rpc;
-    const place = async (name: string, parentId: string, kind: PlaceKind) => (ids[name] = (await rpc.call(IdentityRpc.createPlace, { parentId, kind, code: name, nameZh: name })).id);
-    await place('xiangzhou', '', PlaceKind.DISTRICT);
-    await place('jida', ids['xiangzhou']!, PlaceKind.STREET);
-    await place('bailian', ids['jida']!, PlaceKind.COMMUNITY);
-    await place('nancun', ids['jida']!, PlaceKind.COMMUNITY);
-    await place('bailian-xincun', ids['bailian']!, PlaceKind.ESTATE);
-    await place('ncc-plaza', ids['nancun']!, PlaceKind.ESTATE);
-    await place('b45', ids['bailian-xincun']!, PlaceKind.BUILDING);
-    const user = async (login: string) => (ids[login] = (await rpc.call(IdentityRpc.registerUser, { name: login, login, password: 'long enough password' })).id);
-    for (const login of ['admin', 'staff-bailian', 'rep', 'someone']) await user(login);
+    await seedIdentity(rpc, ids, ZHUHAI, ['admin', 'staff-bailian', 'staff-nancun', 'rep', 'someone', 'treasurer', 'deputy']);
     await rpc.call(IdentityRpc.bootstrapAdministrator, { userId: ids['admin']!, placeId: ids['xiangzhou']! });
     await rpc.call(IdentityRpc.grantRole, { actorUserId: ids['admin']!, userId: ids['staff-bailian']!, role: Role.COMMUNITY_STAFF, placeId: ids['bailian']! });
+    await rpc.call(IdentityRpc.grantRole, { actorUserId: ids['admin']!, userId: ids['staff-nancun']!, role: Role.COMMUNITY_STAFF, placeId: ids['nancun']! });
   });
 
   afterAll(async () => {
@@ -49,6 +42,31 @@ describe('roles scoped to places', () => {
     await expect(grant(ids['bailian']!, Role.ADMINISTRATOR)).rejects.toEqual(expect.objectContaining({ constructor: ForbiddenError, reason: 'ROLE_ABOVE_YOUR_OWN' }));
     expect(await authorize('rep', 'b45', Permission.WRITE)).toMatchObject({ allowed: true, reason: 'building_representative' });
     expect(await authorize('rep', 'bailian-xincun', Permission.WRITE)).toMatchObject({ allowed: false });
+  });
+
+  it('a revoked role no longer authorizes and is kept, ended and audit-logged; staff of another community cannot revoke it, nor anyone a role above their own', async () => {
+    const rpc = identity.rpc;
+    const granted = await rpc.call(IdentityRpc.grantRole, { actorUserId: ids['staff-bailian']!, userId: ids['treasurer']!, role: Role.FINANCE_OFFICER, placeId: ids['bailian-xincun']! });
+    expect(await authorize('treasurer', 'bailian-xincun', Permission.WRITE)).toMatchObject({ allowed: true, reason: 'finance_officer' });
+    const revoke = (actor: string, assignmentId: string, reason = 'moved away') => rpc.call(IdentityRpc.revokeRole, { actorUserId: ids[actor]!, assignmentId, reason });
+
+    await expect(revoke('staff-nancun', granted.id)).rejects.toEqual(expect.objectContaining({ constructor: ForbiddenError, reason: 'NOT_ENTITLED_HERE' }));
+    await expect(revoke('treasurer', granted.id)).rejects.toMatchObject({ reason: 'NOT_ENTITLED_HERE' });
+    await expect(revoke('staff-bailian', granted.id, ' ')).rejects.toMatchObject({ violations: [{ field: 'reason', reason: 'must say why the role is revoked' }] });
+    expect(await authorize('treasurer', 'bailian-xincun', Permission.WRITE)).toMatchObject({ allowed: true });
+
+    const revoked = await revoke('staff-bailian', granted.id);
+    expect(revoked).toMatchObject({ id: granted.id, role: Role.FINANCE_OFFICER, revokedAt: expect.stringMatching(/^\d{4}-/) });
+    for (const permission of [Permission.READ, Permission.WRITE]) expect(await authorize('treasurer', 'bailian-xincun', permission)).toMatchObject({ allowed: false });
+    const [kept] = await identity.dataSource.query(`SELECT revoked_by, revoke_reason FROM identity_role_assignment WHERE id = $1`, [granted.id]);
+    expect(kept).toEqual({ revoked_by: ids['staff-bailian'], revoke_reason: 'moved away' });
+    const [audit] = await identity.dataSource.query(`SELECT actor, subject, details FROM identity_audit WHERE action = 'role_revoked'`);
+    expect(audit).toEqual({ actor: ids['staff-bailian'], subject: ids['treasurer'], details: expect.objectContaining({ assignment: granted.id, reason: 'moved away' }) });
+    await expect(revoke('staff-bailian', granted.id)).rejects.toMatchObject({ reason: 'ASSIGNMENT_ENDED' });
+
+    const deputy = await rpc.call(IdentityRpc.grantRole, { actorUserId: ids['admin']!, userId: ids['deputy']!, role: Role.ADMINISTRATOR, placeId: ids['bailian']! });
+    await expect(revoke('staff-bailian', deputy.id)).rejects.toMatchObject({ reason: 'ROLE_ABOVE_YOUR_OWN' });
+    expect(await authorize('deputy', 'bailian', Permission.GRANT)).toMatchObject({ allowed: true });
   });
 
   it('a mandate recorded by staff gives the role for exactly its term, and representatives form an electorate', async () => {

@@ -1,16 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 
-import type { RosterPreviewSchema, RosterRequest, RosterResultSchema } from '@yishi/contracts';
+import type { RosterPreviewSchema, RosterProblem, RosterRequest, RosterResultSchema } from '@yishi/contracts';
+import { parseCsv, parseXlsx } from '@yishi/tabular';
 
 import { invalid } from '../identity.error';
 import { AuditLog, GLOBAL_CHAIN } from '../audit/audit-log';
 import { PlacesRepository } from '../places/places.repository';
 import { PlacesService } from '../places/places.service';
-import { householdKey, readRoster } from './roster';
+import { householdKey, readRoster, type RosterLine } from './roster';
 import { RosterRepository } from './roster.repository';
 
-/** Roster import: a preview that lists every bad line, then all of it applied at once, or nothing. */
+/** Roster import (CSV or XLSX): a preview that lists every bad line, then all of it applied at once, or nothing. */
 @Injectable()
 export class RosterService {
   constructor(
@@ -21,8 +22,7 @@ export class RosterService {
   ) {}
 
   async preview(request: RosterRequest): Promise<MessageInitShape<typeof RosterPreviewSchema>> {
-    await this.estate(request.estateId);
-    const { lines, problems } = readRoster(request.csv);
+    const { lines, problems } = await this.read(request);
     return {
       valid: problems.length === 0,
       problems,
@@ -33,8 +33,7 @@ export class RosterService {
   }
 
   async apply(request: RosterRequest): Promise<MessageInitShape<typeof RosterResultSchema>> {
-    await this.estate(request.estateId);
-    const { lines, problems } = readRoster(request.csv);
+    const { lines, problems } = await this.read(request);
     if (problems.length > 0) return { applied: false, problems };
     const counts = await this.roster.apply(request.estateId, lines);
     await this.audit.record({
@@ -45,6 +44,15 @@ export class RosterService {
       details: { lines: String(lines.length), households_created: String(counts.households), people_created: String(counts.people) },
     });
     return { applied: true, buildingsCreated: counts.buildings, householdsCreated: counts.households, peopleCreated: counts.people };
+  }
+
+  /** The same checks and line numbers whether the roster came as CSV or as a workbook. */
+  private async read(request: RosterRequest): Promise<{ lines: RosterLine[]; problems: Omit<RosterProblem, '$typeName'>[] }> {
+    await this.estate(request.estateId);
+    if (request.xlsx.length === 0) return readRoster(parseCsv(request.csv), 'csv');
+    if (request.csv) invalid('xlsx', 'give the roster as CSV or as XLSX, not both');
+    const rows = await parseXlsx(request.xlsx).catch(() => invalid('xlsx', 'is not an XLSX workbook'));
+    return readRoster(rows, 'xlsx');
   }
 
   private async estate(estateId: string): Promise<void> {

@@ -1,5 +1,4 @@
 import type { RosterProblem } from '@yishi/contracts';
-import { parseCsv } from '@yishi/tabular';
 
 /** One line of a roster: a person in a household of a building (and unit) of the estate. */
 export interface RosterLine {
@@ -22,16 +21,15 @@ const MOBILE = /^1\d{10}$/;
 
 type Problem = Omit<RosterProblem, '$typeName'>;
 
-/** Every line checked; every bad line reported with the field and the reason. */
-export function readRoster(csv: string): { lines: RosterLine[]; problems: Problem[] } {
-  const rows = parseCsv(csv);
+/** Every line (of a CSV, or row of a sheet) checked; every bad line reported with the field and the reason. */
+export function readRoster(rows: readonly (readonly string[])[], source: 'csv' | 'xlsx'): { lines: RosterLine[]; problems: Problem[] } {
   const header = rows[0]?.map((cell) => cell.toLowerCase()) ?? [];
   if (ROSTER_COLUMNS.some((column, index) => header[index] !== column)) {
     return { lines: [], problems: [{ line: 0, field: 'header', reason: `must be: ${ROSTER_COLUMNS.join(',')}` }] };
   }
   const problems: Problem[] = [];
   const lines = rows.slice(1).map((row, index) => readLine(row, index + 1, problems));
-  if (lines.length === 0) problems.push({ line: 0, field: 'csv', reason: 'holds no households' });
+  if (lines.length === 0) problems.push({ line: 0, field: source, reason: 'holds no households' });
   return { lines: problems.length > 0 ? [] : (lines as RosterLine[]), problems };
 }
 

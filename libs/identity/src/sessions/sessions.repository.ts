@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
 import { uuidv7 } from '@yishi/persistence';
 
@@ -21,23 +21,36 @@ export interface RefreshRecord {
 
 const UNIQUE_VIOLATION = '23505';
 
+/** A user is a new person (named) or one already recorded (by id). */
+export type NewUserPerson = { readonly name: string } | { readonly id: string };
+
 @Injectable()
 export class SessionsRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  /** A person and their user in one transaction; undefined when the login is taken. */
-  async createUser(name: string, login: string, passwordHash: string): Promise<UserRecord | undefined> {
+  /**
+   * A user for a new person (named) or for a recorded one (by id), in one transaction; or which
+   * uniqueness it would break: the login, or the person's one login.
+   */
+  async createUser(
+    person: NewUserPerson,
+    login: string,
+    passwordHash: string,
+    alongside?: (manager: EntityManager, userId: string) => Promise<void>,
+  ): Promise<UserRecord | 'login-taken' | 'person-has-login'> {
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const personId = uuidv7();
+        const personId = 'id' in person ? person.id : uuidv7();
         const id = uuidv7();
-        await manager.query(`INSERT INTO identity_person (id, name) VALUES ($1, $2)`, [personId, name]);
+        if ('name' in person) await manager.query(`INSERT INTO identity_person (id, name) VALUES ($1, $2)`, [personId, person.name]);
         await manager.query(`INSERT INTO identity_user (id, person_id, login, password_hash) VALUES ($1, $2, $3, $4)`, [id, personId, login, passwordHash]);
+        await alongside?.(manager, id);
         return { id, login, password_hash: passwordHash };
       });
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
-      throw error;
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code !== UNIQUE_VIOLATION) throw error;
+      return constraint === 'uq_identity_user_person' ? 'person-has-login' : 'login-taken';
     }
   }
 

@@ -3,14 +3,16 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { SignJWT, jwtVerify } from 'jose';
+import type { EntityManager } from 'typeorm';
 
 import type { ChangePasswordRequest, LoginRequest, PrincipalSchema, RefreshRequest, RegisterUserRequest, TokenPairSchema, UserSchema, VerifyAccessTokenRequest } from '@yishi/contracts';
 import { isUuid, uuidv7 } from '@yishi/persistence';
 
 import { AuditLog, GLOBAL_CHAIN } from '../audit/audit-log';
 import { IdentityErrorCode, identityError, invalid } from '../identity.error';
+
 import { PasswordHasher } from './password-hasher';
-import { SessionsRepository } from './sessions.repository';
+import { SessionsRepository, type NewUserPerson } from './sessions.repository';
 import { SigningKey } from './signing-key';
 
 export const ISSUER = 'yishi-identity';
@@ -25,6 +27,11 @@ type TokenPair = MessageInitShape<typeof TokenPairSchema>;
 
 function checkPassword(password: string, field: string): void {
   if (password.length < 10 || password.length > 200) invalid(field, 'must be 10 to 200 characters');
+}
+
+function checkCredentials(login: string, password: string): void {
+  if (!LOGIN.test(login)) invalid('login', 'must be a mobile number or a username of 3–40 of a-z, 0-9, "_", ".", "-"');
+  checkPassword(password, 'password');
 }
 
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
@@ -43,11 +50,16 @@ export class SessionsService {
   ) {}
 
   async register(request: RegisterUserRequest): Promise<MessageInitShape<typeof UserSchema>> {
-    if (!LOGIN.test(request.login)) invalid('login', 'must be a mobile number or a username of 3–40 of a-z, 0-9, "_", ".", "-"');
-    checkPassword(request.password, 'password');
     if (!request.name.trim()) invalid('name', 'must not be empty');
-    const user = await this.sessions.createUser(request.name.trim(), request.login, await this.hasher.hash(request.password));
-    if (!user) throw identityError(IdentityErrorCode.LoginTaken, [{ field: 'login', reason: 'already in use' }]);
+    return this.createUser({ name: request.name.trim() }, request.login, request.password);
+  }
+
+  /** A user for a new person or a recorded one; `alongside` runs in the same transaction (an audit entry). */
+  async createUser(person: NewUserPerson, login: string, password: string, alongside?: (manager: EntityManager, userId: string) => Promise<void>): Promise<MessageInitShape<typeof UserSchema>> {
+    checkCredentials(login, password);
+    const user = await this.sessions.createUser(person, login, await this.hasher.hash(password), alongside);
+    if (user === 'login-taken') throw identityError(IdentityErrorCode.LoginTaken, [{ field: 'login', reason: 'already in use' }]);
+    if (user === 'person-has-login') throw identityError(IdentityErrorCode.PersonHasLogin, [{ field: 'person_id', reason: 'has a login already' }]);
     return { id: user.id, login: user.login };
   }
 

@@ -82,11 +82,12 @@ export class AccountsRepository {
 
   /**
    * Closes the account unless something is still reserved on it; returns it as it now is. Like
-   * every writer of a book, it locks the book row first, so no batch is mid-way through it.
+   * every writer of a book, it locks the book row first and raises its version, so no batch is
+   * mid-way through it and none that read the account open can write after it closed.
    */
   close(id: string): Promise<{ closed: boolean; account: AccountRecord | undefined }> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT 1 FROM ledger_book WHERE id = (SELECT book_id FROM ledger_account WHERE id = $1) FOR UPDATE`, [id]);
+      await manager.query(`UPDATE ledger_book SET version = version + 1 WHERE id = (SELECT book_id FROM ledger_account WHERE id = $1)`, [id]);
       const [rows] = (await manager.query(
         `UPDATE ledger_account SET closed = true WHERE id = $1 AND debits_pending = 0 AND credits_pending = 0 RETURNING *`,
         [id],

@@ -1,7 +1,12 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { createHash } from 'node:crypto';
+
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Pool, type PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 import { NOTIFY_OUTBOX, outboxInsert, type OutboxRows } from '@yishi/messaging';
+import { isUuid } from '@yishi/persistence';
 
 import type { BatchState, BatchWrites, RequestRow } from './batch-application';
 import type { AccountState, BookHead, EntryDraft, PendingTransferState, StoredOutcome } from './entry.model';
@@ -11,12 +16,16 @@ interface BookRow {
   id: string;
   head_sequence: string;
   head_hash: string | null;
-  head_recorded_at: Date | null;
+  head_recorded_at: string | null;
+  version: string;
 }
 
 /** Bigints travel as text inside JSON, so no amount ever passes through a JS number. */
 const BATCH_STATE = `
-  WITH p AS (
+  WITH b AS (
+         SELECT id, head_sequence::text AS head_sequence, encode(head_hash, 'hex') AS head_hash, head_recorded_at, version::text AS version
+           FROM ledger_book WHERE id = ANY($5::uuid[])),
+       p AS (
          SELECT id, book_id, debit_account_id, credit_account_id, amount::text AS amount, currency, expires_at, state, resolved_by_entry_id
            FROM ledger_pending_transfer WHERE id = ANY($1::uuid[])),
        a AS (
@@ -24,16 +33,18 @@ const BATCH_STATE = `
                 debits_posted::text AS debits_posted, credits_posted::text AS credits_posted,
                 debits_pending::text AS debits_pending, credits_pending::text AS credits_pending
            FROM ledger_account
-          WHERE id = ANY($2::uuid[]) OR id IN (SELECT debit_account_id FROM p UNION SELECT credit_account_id FROM p)),
+          WHERE id = ANY($2::uuid[] || ARRAY(SELECT debit_account_id FROM p) || ARRAY(SELECT credit_account_id FROM p))),
        r AS (
          SELECT id, encode(fingerprint, 'hex') AS fingerprint, refusal, sequence::text AS sequence, encode(hash, 'hex') AS hash
            FROM ledger_request WHERE id = ANY($3::uuid[]))
-  SELECT (SELECT COALESCE(json_agg(p), '[]') FROM p) AS pendings,
+  SELECT (SELECT COALESCE(json_agg(b), '[]') FROM b) AS books,
+         (SELECT COALESCE(json_agg(p), '[]') FROM p) AS pendings,
          (SELECT COALESCE(json_agg(a), '[]') FROM a) AS accounts,
          (SELECT COALESCE(json_agg(r), '[]') FROM r) AS outcomes,
          (SELECT COALESCE(json_agg(e.id), '[]') FROM ledger_entry e WHERE e.id = ANY($4::uuid[])) AS reversed`;
 
 interface BatchStateRow {
+  books: BookRow[];
   pendings: (Omit<PendingRow, 'expires_at'> & { expires_at: string | null })[];
   accounts: AccountRow[];
   outcomes: RequestRowRead[];
@@ -110,13 +121,19 @@ function toStoredOutcome(row: RequestRowRead): StoredOutcome {
 const asText = (values: readonly bigint[]): string[] => values.map(String);
 
 /**
- * The ledger's hot path in SQL: rows are locked in one fixed order (books, pending transfers,
- * accounts; each by id) so concurrent batches never deadlock, and the batch is written in one
- * statement. No ORM load-then-save.
+ * The ledger's hot path in SQL: a batch's state is read in one statement and the batch written in
+ * one, guarded by the versions of its books (or, on a retry, under their locks, taken in id order
+ * so concurrent batches never deadlock). No ORM load-then-save.
  */
 @Injectable()
-export class EntriesRepository {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+export class EntriesRepository implements OnApplicationShutdown {
+  /** The posting path's own connections, with POSTING_SETTINGS. */
+  private readonly postingPool: Pool;
+
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {
+    const { url } = dataSource.options as PostgresConnectionOptions;
+    this.postingPool = new Pool({ connectionString: url, max: POSTING_CONNECTIONS, application_name: 'ledger-posting', options: POSTING_SETTINGS });
+  }
 
   async pendingTransfer(id: string): Promise<PendingTransferState | undefined> {
     const [row] = (await this.dataSource.query(
@@ -127,25 +144,59 @@ export class EntriesRepository {
     return row ? toPendingState({ ...row, expires_at: row.expires_at?.toISOString() ?? null }) : undefined;
   }
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
+  /**
+   * Runs `work` on a posting connection without a transaction: it reads the batch's state and
+   * writes the batch as two statements, and the write fails whole (serialization failure) if
+   * another writer changed one of the books in between. One round trip less than `locked`, and no
+   * lock held while the batch is applied in memory.
+   */
+  unlocked<T>(work: (session: PostingSession) => Promise<T>): Promise<T> {
+    return this.withConnection((client) => work(new PostingSession(client)));
   }
 
   /**
-   * Locks the batch's books (every writer of a book locks it first, so the book row serialises
-   * them and the rows below cannot change under us), then reads accounts, pending transfers,
-   * stored outcomes and reversed entries in one round trip.
+   * Runs `work` in a transaction that first locks the books (every writer of a book locks it
+   * first, so the book row serialises them): the way through when unlocked writes keep meeting
+   * other writers. Beginning and locking go in one round trip.
    */
-  async lockBatchState(manager: EntityManager, drafts: readonly EntryDraft[]): Promise<BatchState> {
-    const books = await this.lockBooks(manager, unique(drafts.map((draft) => draft.bookId)));
-    const [row] = (await manager.query(BATCH_STATE, [
+  locked<T>(bookIds: readonly string[], work: (session: PostingSession) => Promise<T>): Promise<T> {
+    return this.withConnection(async (client) => {
+      try {
+        await client.query(lockBooksStatement(bookIds));
+        const result = await work(new PostingSession(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.postingPool.end();
+  }
+
+  private async withConnection<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.postingPool.connect();
+    try {
+      return await work(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Books, accounts, pending transfers, stored outcomes and reversed entries of a batch, in one round trip. */
+  async batchState(session: PostingSession, drafts: readonly EntryDraft[]): Promise<BatchState> {
+    const [row] = await session.query<BatchStateRow>(BATCH_STATE, [
       unique(drafts.flatMap((draft) => (draft.pendingId ? [draft.pendingId] : []))),
       unique(drafts.flatMap((draft) => draft.postings.map((posting) => posting.accountId))),
       unique(drafts.map((draft) => draft.id)),
       unique(drafts.flatMap((draft) => (draft.reversesEntryId ? [draft.reversesEntryId] : []))),
-    ])) as BatchStateRow[];
+      unique(drafts.map((draft) => draft.bookId)),
+    ]);
     return {
-      books,
+      books: new Map(row!.books.map((book) => [book.id, toBookHead(book)])),
       pendings: new Map(row!.pendings.map((pending) => [pending.id, toPendingState(pending)])),
       accounts: new Map(row!.accounts.map((account) => [account.id, toAccountState(account)])),
       storedOutcomes: new Map(row!.outcomes.map((outcome) => [outcome.id, toStoredOutcome(outcome)])),
@@ -153,22 +204,11 @@ export class EntriesRepository {
     };
   }
 
-  private async lockBooks(manager: EntityManager, ids: string[]): Promise<Map<string, BookHead>> {
-    const rows: BookRow[] = await manager.query(
-      `SELECT id, head_sequence, encode(head_hash, 'hex') AS head_hash, head_recorded_at
-         FROM ledger_book WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [ids],
-    );
-    return new Map(
-      rows.map((row) => [row.id, { id: row.id, sequence: BigInt(row.head_sequence), hash: row.head_hash ?? '', recordedAt: row.head_recorded_at }]),
-    );
-  }
-
   /**
    * Writes a whole batch in one statement (one round trip): entries, postings, request outcomes,
    * pending transfers, balances, book heads and outbox events, as data-modifying CTEs.
    */
-  async write(manager: EntityManager, writes: BatchWrites, state: BatchState, events: OutboxRows): Promise<void> {
+  async write(session: PostingSession, writes: BatchWrites, state: BatchState, events: OutboxRows): Promise<void> {
     const statement = new BatchStatement();
     statement.add(entriesInsert, entryColumns(writes.entries));
     statement.add(postingsInsert, postingColumns(writes.postings));
@@ -176,35 +216,72 @@ export class EntriesRepository {
     statement.add(pendingsInsert, pendingColumns(writes.newPendings));
     statement.add(pendingsUpdate, resolvedColumns([...writes.resolvedPendings.values()].filter((pending) => !writes.newPendings.includes(pending))));
     statement.add(accountsUpdate, accountColumns([...writes.touchedAccounts].map((id) => state.accounts.get(id)!)));
-    statement.add(booksUpdate, bookColumns([...writes.touchedBooks].map((id) => state.books.get(id)!)));
     statement.add((ids, subjects, envelopes) => outboxInsert(ids!, subjects!, envelopes!), [events.ids, events.subjects, events.envelopes]);
     if (statement.isEmpty()) return;
-    await manager.query(statement.sql(events.ids.length > 0 ? NOTIFY_OUTBOX : 'SELECT 1'), statement.parameters);
+    const books = [...state.books.values()];
+    const booksWritten = statement.add(booksUpdate, bookColumns(books));
+    // The final SELECT reads the book update, so Postgres runs it before the other CTEs (those run
+    // to completion after it): the book row is locked first, as on the locked path, and a stale
+    // version fails the statement before anything else is written.
+    const notify = events.ids.length > 0 ? `, (${NOTIFY_OUTBOX})` : '';
+    await session.query(
+      statement.sql(`SELECT CASE WHEN (SELECT count(*) FROM ${booksWritten}) < ${books.length} THEN ledger_book_changed() END${notify}`),
+      statement.parameters,
+    );
   }
+}
 
+/**
+ * A posting connection. Its statements are prepared once per connection and planned once
+ * (generic plans, see POSTING_SETTINGS): planning the batch statement afresh cost more than
+ * running it.
+ */
+export class PostingSession {
+  constructor(private readonly client: PoolClient) {}
 
+  async query<R>(text: string, values: readonly unknown[]): Promise<R[]> {
+    return (await this.client.query({ name: statementName(text), text, values: [...values] })).rows as R[];
+  }
+}
 
+const statementNames = new Map<string, string>();
 
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `ledger_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
 
+/**
+ * Settings of the posting connections: plans are generic and joins are index lookups. Every
+ * statement of a batch joins a few arrays to primary keys, which a generic plan would otherwise
+ * estimate as large and hash-join with a full scan. Reports use the service's other connections.
+ */
+const POSTING_SETTINGS = '-c plan_cache_mode=force_generic_plan -c enable_hashjoin=off -c enable_mergejoin=off';
 
+/** The queue writes one batch at a time per process; the second connection is spare while one reconnects. */
+const POSTING_CONNECTIONS = 2;
 
+/** Begins a transaction and locks the books in one round trip (the ids are inlined after a UUID check). */
+function lockBooksStatement(bookIds: readonly string[]): string {
+  const ids = unique(bookIds).map((id) => {
+    if (!isUuid(id)) throw new Error(`not a book id: ${id}`);
+    return `'${id}'`;
+  });
+  return `BEGIN; SELECT 1 FROM ledger_book WHERE id = ANY(ARRAY[${ids.join(', ')}]::uuid[]) ORDER BY id FOR UPDATE`;
+}
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
+function toBookHead(row: BookRow): BookHead {
+  return {
+    id: row.id,
+    sequence: BigInt(row.head_sequence),
+    hash: row.head_hash ?? '',
+    recordedAt: row.head_recorded_at === null ? null : new Date(row.head_recorded_at),
+    version: BigInt(row.version),
+  };
 }
 
 /** Data-modifying CTEs over array parameters, run as one statement. */
@@ -212,11 +289,13 @@ class BatchStatement {
   private readonly ctes: string[] = [];
   readonly parameters: unknown[] = [];
 
-  /** Adds `sql(...placeholders)` fed by `columns` (equal-length arrays); skipped when they are empty. */
-  add(sql: (...placeholders: string[]) => string, columns: readonly unknown[][]): void {
-    if (columns[0]!.length === 0) return;
+  /** Adds `sql(...placeholders)` fed by `columns` (equal-length arrays), unless they are empty; returns the CTE's name. */
+  add(sql: (...placeholders: string[]) => string, columns: readonly unknown[][]): string {
+    const name = `w${this.ctes.length}`;
+    if (columns[0]!.length === 0) return name;
     const placeholders = columns.map((column) => `$${this.parameters.push(column)}`);
-    this.ctes.push(`w${this.ctes.length} AS (${sql(...placeholders)})`);
+    this.ctes.push(`${name} AS (${sql(...placeholders)})`);
+    return name;
   }
 
   isEmpty(): boolean {
@@ -333,16 +412,21 @@ const accountColumns = (accounts: readonly AccountState[]): unknown[][] => [
   asText(accounts.map((a) => a.creditsPending)),
 ];
 
+/** Every book of the batch, written only at the version it was read at; returns those written. */
 const booksUpdate = (...p: string[]): string => `
-  UPDATE ledger_book AS b SET head_sequence = u.sequence, head_hash = decode(u.hash, 'hex'), head_recorded_at = u.recorded_at
-    FROM unnest(${p[0]}::uuid[], ${p[1]}::bigint[], ${p[2]}::text[], ${p[3]}::timestamptz[]) AS u(id, sequence, hash, recorded_at)
-   WHERE b.id = u.id`;
+  UPDATE ledger_book AS b
+     SET head_sequence = u.sequence, head_hash = decode(NULLIF(u.hash, ''), 'hex'), head_recorded_at = u.recorded_at, version = b.version + 1
+    FROM unnest(${p[0]}::uuid[], ${p[1]}::bigint[], ${p[2]}::text[], ${p[3]}::timestamptz[], ${p[4]}::bigint[])
+      AS u(id, sequence, hash, recorded_at, version)
+   WHERE b.id = u.id AND b.version = u.version
+  RETURNING b.id`;
 
 const bookColumns = (books: readonly BookHead[]): unknown[][] => [
   books.map((b) => b.id),
   asText(books.map((b) => b.sequence)),
   books.map((b) => b.hash),
   books.map((b) => b.recordedAt?.toISOString() ?? null),
+  asText(books.map((b) => b.version)),
 ];
 
 function unique(values: readonly string[]): string[] {

@@ -3,7 +3,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntryStatus, type EntryResult, type NewEntry } from '@yishi/contracts';
 import type { Violation } from '@yishi/messaging';
 
-import { AccountDirectory } from '../accounts/account-directory';
 import { LedgerErrorCode, ledgerError } from '../ledger.error';
 import { EntriesRepository } from './entries.repository';
 import type { EntryDraft, EntryOutcome, PendingTransferState } from './entry.model';
@@ -16,7 +15,6 @@ type EntryResultInit = Omit<EntryResult, '$typeName'>;
 export class EntriesService {
   constructor(
     @Inject(PostingQueue) private readonly queue: PostingQueue,
-    @Inject(AccountDirectory) private readonly directory: AccountDirectory,
     @Inject(EntriesRepository) private readonly repository: EntriesRepository,
   ) {}
 
@@ -28,34 +26,12 @@ export class EntriesService {
   }
 
   /** Records drafts built inside the ledger (fund operations), with the same reference checks. */
-  async record(drafts: readonly EntryDraft[]): Promise<EntryOutcome[]> {
-    const violations = await this.checkReferences(drafts);
-    if (violations.length > 0) throw ledgerError(LedgerErrorCode.InvalidRequest, violations);
+  record(drafts: readonly EntryDraft[]): Promise<EntryOutcome[]> {
     return this.queue.submit(drafts);
   }
 
   pendingTransfer(id: string): Promise<PendingTransferState | undefined> {
     return this.repository.pendingTransfer(id);
-  }
-
-  /** Every book and account must exist, postings stay in the entry's book and in the account's currency. */
-  private async checkReferences(drafts: readonly EntryDraft[]): Promise<Violation[]> {
-    const books = await this.directory.existingBooks(drafts.map((draft) => draft.bookId));
-    const accounts = await this.directory.accounts(drafts.flatMap((draft) => draft.postings.map((posting) => posting.accountId)));
-    return drafts.flatMap((draft, index) => {
-      const path = `entries[${index}]`;
-      if (!books.has(draft.bookId)) return [{ field: `${path}.book_id`, reason: 'no such book' }];
-      return draft.postings.flatMap((posting, line) => {
-        const account = accounts.get(posting.accountId);
-        const field = `${path}.postings[${line}]`;
-        if (!account) return [{ field: `${field}.account_id`, reason: 'no such account' }];
-        if (account.bookId !== draft.bookId) return [{ field: `${field}.account_id`, reason: 'belongs to another book' }];
-        if (account.currency !== posting.currency) {
-          return [{ field: `${field}.amount.currency`, reason: `the account keeps ${account.currency}, not ${posting.currency}` }];
-        }
-        return [];
-      });
-    });
   }
 }
 

@@ -66,6 +66,8 @@ export interface BookHead {
   /** Hex SHA-256 of the last entry; '' for an empty book. */
   hash: string;
   recordedAt: Date | null;
+  /** Raised by every writer of the book; a batch read without a lock writes only if it is unchanged. */
+  readonly version: bigint;
 }
 
 export interface EntryOutcome {

@@ -1,15 +1,16 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 
 import type { MessageInitShape } from '@bufbuild/protobuf';
 
 import { ChainHeadAdvancedSchema, EntriesPostedSchema, PendingTransferExpiredSchema } from '@yishi/contracts';
 import type { Logger } from '@yishi/logging';
-import { concatOutboxRows, outboxRows, type OutboxRows } from '@yishi/messaging';
+import { concatOutboxRows, outboxRows, type OutboxRows, type Violation } from '@yishi/messaging';
 import { LOGGER } from '@yishi/service-kit';
 
+import { LedgerErrorCode, ledgerError } from '../ledger.error';
 import { BatchApplication, type BatchWrites } from './batch-application';
-import { EntriesRepository } from './entries.repository';
+import { EntriesRepository, type PostingSession } from './entries.repository';
+import { referenceViolations } from './entry-references';
 import { WIRE_ENTRY_KINDS } from '../wire';
 import type { EntryRow } from './entry-rows';
 import type { BookHead, EntryDraft, EntryOutcome } from './entry.model';
@@ -17,7 +18,7 @@ import type { BookHead, EntryDraft, EntryOutcome } from './entry.model';
 /** Entries per transaction; a single request may bring 8,000, and waiting requests join it. */
 const MAX_ENTRIES_PER_TRANSACTION = 16_000;
 const MAX_ATTEMPTS = 5;
-/** Serialization failure, deadlock, or another replica writing the same id first: run the batch again. */
+/** A book changed since it was read, a deadlock, or another replica writing the same id first: run the batch again. */
 const RETRYABLE = new Set(['40001', '40P01', '23505']);
 
 
@@ -71,12 +72,8 @@ export class PostingQueue implements OnModuleDestroy {
   /** Commits the jobs together; if that fails for a reason other than contention, each on its own. */
   private async commitJobs(jobs: readonly Job[]): Promise<void> {
     try {
-      const outcomes = await this.commitWithRetries(jobs.flatMap((job) => job.drafts));
-      let offset = 0;
-      for (const job of jobs) {
-        job.resolve(outcomes.slice(offset, offset + job.drafts.length));
-        offset += job.drafts.length;
-      }
+      const settled = await this.commitWithRetries(jobs);
+      jobs.forEach((job, index) => settle(job, settled[index]!));
     } catch (error) {
       if (jobs.length > 1) {
         for (const job of jobs) await this.commitJobs([job]);
@@ -87,10 +84,17 @@ export class PostingQueue implements OnModuleDestroy {
     }
   }
 
-  private async commitWithRetries(drafts: readonly EntryDraft[]): Promise<EntryOutcome[]> {
+  /**
+   * The first attempt writes only if no other writer changed the batch's books since it read them;
+   * after a conflict (another replica, an account closing, the same id written elsewhere) the
+   * batch runs again under the books' locks, where only a rare deadlock or duplicate can recur.
+   */
+  private async commitWithRetries(jobs: readonly Job[]): Promise<Settled[]> {
+    const bookIds = jobs.flatMap((job) => job.drafts.map((draft) => draft.bookId));
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.repository.transaction((manager) => this.commit(manager, drafts));
+        const work = (session: PostingSession) => this.commit(session, jobs);
+        return await (attempt === 1 ? this.repository.unlocked(work) : this.repository.locked(bookIds, work));
       } catch (error) {
         const code = (error as { code?: string }).code ?? '';
         if (!RETRYABLE.has(code) || attempt >= MAX_ATTEMPTS) throw error;
@@ -99,13 +103,24 @@ export class PostingQueue implements OnModuleDestroy {
     }
   }
 
-  private async commit(manager: EntityManager, drafts: readonly EntryDraft[]): Promise<EntryOutcome[]> {
-    const state = await this.repository.lockBatchState(manager, drafts);
+  /** A job naming an unknown book or account, or a wrong currency, is refused whole; the others are applied. */
+  private async commit(session: PostingSession, jobs: readonly Job[]): Promise<Settled[]> {
+    const state = await this.repository.batchState(session, jobs.flatMap((job) => job.drafts));
     const application = new BatchApplication(state, new Date());
-    const outcomes = application.applyAll(drafts);
-    await this.repository.write(manager, application.writes, state, eventsOf(application.writes, state.books));
-    return outcomes;
+    const settled = jobs.map((job): Settled => {
+      const violations = referenceViolations(job.drafts, state);
+      return violations.length > 0 ? { violations } : { outcomes: application.applyAll(job.drafts) };
+    });
+    await this.repository.write(session, application.writes, state, eventsOf(application.writes, state.books));
+    return settled;
   }
+}
+
+type Settled = { readonly outcomes: EntryOutcome[] } | { readonly violations: Violation[] };
+
+function settle(job: Job, settled: Settled): void {
+  if ('violations' in settled) job.reject(ledgerError(LedgerErrorCode.InvalidRequest, settled.violations));
+  else job.resolve(settled.outcomes);
 }
 
 const ENTRIES_PER_EVENT = 500;

@@ -3,6 +3,14 @@ import type { MigrationClass } from '@yishi/persistence';
 import { LedgerSchema1763900001000 } from './1763900001000-ledger-schema';
 import { FundProjects1763900002000 } from './1763900002000-fund-projects';
 import { BankReconciliation1763900003000 } from './1763900003000-bank-reconciliation';
+import { JournalReferenceChecks1763900004000 } from './1763900004000-journal-reference-checks';
+import { BookVersions1763900005000 } from './1763900005000-book-versions';
 
 /** The ledger database's own migrations, oldest first (the host adds the messaging tables). */
-export const ledgerMigrations: MigrationClass[] = [LedgerSchema1763900001000, FundProjects1763900002000, BankReconciliation1763900003000];
+export const ledgerMigrations: MigrationClass[] = [
+  LedgerSchema1763900001000,
+  FundProjects1763900002000,
+  BankReconciliation1763900003000,
+  JournalReferenceChecks1763900004000,
+  BookVersions1763900005000,
+];

@@ -1,16 +1,12 @@
-import { create, type DescMessage, type MessageInitShape } from '@bufbuild/protobuf';
-import { anyPack, timestampFromDate } from '@bufbuild/protobuf/wkt';
+import { create, toJson, type DescMessage, type JsonObject, type MessageInitShape } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { EntityManager } from 'typeorm';
 
-import { EventEnvelopeSchema, eventSubjectOf } from '@yishi/contracts';
+import { EventEnvelopeSchema, contractsRegistry, eventSubjectOf } from '@yishi/contracts';
 import { currentCorrelationId } from '@yishi/logging';
 import { uuidv7 } from '@yishi/persistence';
 
-import { encodeMessage } from '../wire';
-
 export const OUTBOX_CHANNEL = 'messaging_outbox';
-
-const decoder = new TextDecoder();
 
 /** Outbox rows as column arrays, ready for `unnest` (see OUTBOX_INSERT). */
 export interface OutboxRows {
@@ -36,14 +32,27 @@ export function outboxRows<D extends DescMessage>(schema: D, payloads: readonly 
   const correlationId = currentCorrelationId() ?? '';
   const ids = payloads.map(() => uuidv7());
   const envelopes = payloads.map((payload, index) =>
-    decoder.decode(
-      encodeMessage(
-        EventEnvelopeSchema,
-        create(EventEnvelopeSchema, { id: ids[index]!, subject, occurredAt, correlationId, payload: anyPack(schema, create(schema, payload)) }),
-      ),
-    ),
+    envelopeJson({ id: ids[index]!, subject, occurredAt, correlationId }, schema, payload),
   );
   return { ids, subjects: ids.map(() => subject), envelopes };
+}
+
+const JSON_OPTIONS = { registry: contractsRegistry };
+
+/**
+ * The envelope's canonical JSON exactly as protobuf-es writes one whose payload is an Any (fields,
+ * then "@type"), built directly: packing the payload to binary only to unpack it for JSON cost the
+ * ledger a tenth of its time.
+ */
+export function envelopeJson<D extends DescMessage>(
+  header: MessageInitShape<typeof EventEnvelopeSchema>,
+  schema: D,
+  payload: MessageInitShape<D>,
+): string {
+  const envelope = toJson(EventEnvelopeSchema, create(EventEnvelopeSchema, header), JSON_OPTIONS) as JsonObject;
+  const packed = toJson(schema, create(schema, payload), JSON_OPTIONS) as JsonObject;
+  packed['@type'] = `type.googleapis.com/${schema.typeName}`;
+  return JSON.stringify({ ...envelope, payload: packed });
 }
 
 export function concatOutboxRows(...parts: readonly OutboxRows[]): OutboxRows {

@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file yishi/identity/v1/identity.proto.
  */
 export const file_yishi_identity_v1_identity: GenFile = /*@__PURE__*/
-  fileDesc("CiB5aXNoaS9pZGVudGl0eS92MS9pZGVudGl0eS5wcm90bxIReWlzaGkuaWRlbnRpdHkudjEigwEKEkNyZWF0ZVBsYWNlUmVxdWVzdBIRCglwYXJlbnRfaWQYASABKAkSKgoEa2luZBgCIAEoDjIcLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlS2luZBIMCgRjb2RlGAMgASgJEg8KB25hbWVfemgYBCABKAkSDwoHbmFtZV9lbhgFIAEoCSKCAQoFUGxhY2USCgoCaWQYASABKAkSEQoJcGFyZW50X2lkGAIgASgJEioKBGtpbmQYAyABKA4yHC55aXNoaS5pZGVudGl0eS52MS5QbGFjZUtpbmQSDAoEY29kZRgEIAEoCRIPCgduYW1lX3poGAUgASgJEg8KB25hbWVfZW4YBiABKAkiSAoSUmVuYW1lUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEg8KB25hbWVfemgYAiABKAkSDwoHbmFtZV9lbhgDIAEoCSI7ChBNb3ZlUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEhUKDW5ld19wYXJlbnRfaWQYAiABKAkiKgoWR2V0UGxhY2VIaXN0b3J5UmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCSJXCgxQbGFjZVZlcnNpb24SDwoHbmFtZV96aBgBIAEoCRIPCgduYW1lX2VuGAIgASgJEhEKCXBhcmVudF9pZBgDIAEoCRISCgp2YWxpZF9mcm9tGAQgASgJIlMKDFBsYWNlSGlzdG9yeRIQCghwbGFjZV9pZBgBIAEoCRIxCgh2ZXJzaW9ucxgCIAMoCzIfLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlVmVyc2lvbiIvCg1Sb3N0ZXJSZXF1ZXN0EhEKCWVzdGF0ZV9pZBgBIAEoCRILCgNjc3YYAiABKAkiPAoNUm9zdGVyUHJvYmxlbRIMCgRsaW5lGAEgASgFEg0KBWZpZWxkGAIgASgJEg4KBnJlYXNvbhgDIAEoCSKFAQoNUm9zdGVyUHJldmlldxINCgV2YWxpZBgBIAEoCBIyCghwcm9ibGVtcxgCIAMoCzIgLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclByb2JsZW0SDQoFbGluZXMYAyABKAUSEgoKaG91c2Vob2xkcxgEIAEoBRIOCgZwZW9wbGUYBSABKAUiogEKDFJvc3RlclJlc3VsdBIPCgdhcHBsaWVkGAEgASgIEjIKCHByb2JsZW1zGAIgAygLMiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUHJvYmxlbRIZChFidWlsZGluZ3NfY3JlYXRlZBgDIAEoBRIaChJob3VzZWhvbGRzX2NyZWF0ZWQYBCABKAUSFgoOcGVvcGxlX2NyZWF0ZWQYBSABKAUiXgoZU25hcHNob3RFbGVjdG9yYXRlUmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCRIvCgRraW5kGAIgASgOMiEueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZUtpbmQiLQoUR2V0RWxlY3RvcmF0ZVJlcXVlc3QSFQoNZWxlY3RvcmF0ZV9pZBgBIAEoCSI9CgVWb3RlchIUCgxob3VzZWhvbGRfaWQYASABKAkSDQoFbGFiZWwYAiABKAkSDwoHdXNlcl9pZBgDIAEoCSKqAQoKRWxlY3RvcmF0ZRIKCgJpZBgBIAEoCRIQCghwbGFjZV9pZBgCIAEoCRIvCgRraW5kGAMgASgOMiEueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZUtpbmQSDwoHdmVyc2lvbhgEIAEoBRIoCgZ2b3RlcnMYBSADKAsyGC55aXNoaS5pZGVudGl0eS52MS5Wb3RlchISCgpjcmVhdGVkX2F0GAYgASgJIkQKE1JlZ2lzdGVyVXNlclJlcXVlc3QSDAoEbmFtZRgBIAEoCRINCgVsb2dpbhgCIAEoCRIQCghwYXNzd29yZBgDIAEoCSIhCgRVc2VyEgoKAmlkGAEgASgJEg0KBWxvZ2luGAIgASgJIkAKDExvZ2luUmVxdWVzdBINCgVsb2dpbhgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIPCgdhZGRyZXNzGAMgASgJIlQKCVRva2VuUGFpchIUCgxhY2Nlc3NfdG9rZW4YASABKAkSFQoNcmVmcmVzaF90b2tlbhgCIAEoCRIaChJleHBpcmVzX2luX3NlY29uZHMYAyABKAUiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSILCglMb2dnZWRPdXQiMAoYVmVyaWZ5QWNjZXNzVG9rZW5SZXF1ZXN0EhQKDGFjY2Vzc190b2tlbhgBIAEoCSIrCglQcmluY2lwYWwSDwoHdXNlcl9pZBgBIAEoCRINCgVsb2dpbhgCIAEoCSJCCh1Cb290c3RyYXBBZG1pbmlzdHJhdG9yUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhAKCHBsYWNlX2lkGAIgASgJIqwBChBHcmFudFJvbGVSZXF1ZXN0EhUKDWFjdG9yX3VzZXJfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIlCgRyb2xlGAMgASgOMhcueWlzaGkuaWRlbnRpdHkudjEuUm9sZRIQCghwbGFjZV9pZBgEIAEoCRITCgtwcm9qZWN0X3JlZhgFIAEoCRIRCglzdGFydHNfYXQYBiABKAkSDwoHZW5kc19hdBgHIAEoCSKfAQoOUm9sZUFzc2lnbm1lbnQSCgoCaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIlCgRyb2xlGAMgASgOMhcueWlzaGkuaWRlbnRpdHkudjEuUm9sZRIQCghwbGFjZV9pZBgEIAEoCRITCgtwcm9qZWN0X3JlZhgFIAEoCRIRCglzdGFydHNfYXQYBiABKAkSDwoHZW5kc19hdBgHIAEoCSJoChBBdXRob3JpemVSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSEAoIcGxhY2VfaWQYAiABKAkSMQoKcGVybWlzc2lvbhgDIAEoDjIdLnlpc2hpLmlkZW50aXR5LnYxLlBlcm1pc3Npb24iNAoRQXV0aG9yaXplUmVzcG9uc2USDwoHYWxsb3dlZBgBIAEoCBIOCgZyZWFzb24YAiABKAkiKAoXVmVyaWZ5QXVkaXRDaGFpblJlcXVlc3QSDQoFY2hhaW4YASABKAkiRwoYVmVyaWZ5QXVkaXRDaGFpblJlc3BvbnNlEg8KB2VudHJpZXMYASABKAUSGgoSZmlyc3RfYmFkX3NlcXVlbmNlGAIgASgFIlgKFUNoYW5nZVBhc3N3b3JkUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhgKEGN1cnJlbnRfcGFzc3dvcmQYAiABKAkSFAoMbmV3X3Bhc3N3b3JkGAMgASgJIoIBChlDcmVhdGVPcmdhbmlzYXRpb25SZXF1ZXN0EjEKBGtpbmQYASABKA4yIy55aXNoaS5pZGVudGl0eS52MS5PcmdhbmlzYXRpb25LaW5kEg8KB25hbWVfemgYAiABKAkSDwoHbmFtZV9lbhgDIAEoCRIQCghwbGFjZV9pZBgEIAEoCSI2ChFPcmdhbmlzYXRpb25BZ2VudBIPCgd1c2VyX2lkGAEgASgJEhAKCGNhcGFjaXR5GAIgASgJIrcBCgxPcmdhbmlzYXRpb24SCgoCaWQYASABKAkSMQoEa2luZBgCIAEoDjIjLnlpc2hpLmlkZW50aXR5LnYxLk9yZ2FuaXNhdGlvbktpbmQSDwoHbmFtZV96aBgDIAEoCRIPCgduYW1lX2VuGAQgASgJEhAKCHBsYWNlX2lkGAUgASgJEjQKBmFnZW50cxgGIAMoCzIkLnlpc2hpLmlkZW50aXR5LnYxLk9yZ2FuaXNhdGlvbkFnZW50IlkKG0FkZE9yZ2FuaXNhdGlvbkFnZW50UmVxdWVzdBIXCg9vcmdhbmlzYXRpb25faWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIQCghjYXBhY2l0eRgDIAEoCSKzAQoUUmVjb3JkTWFuZGF0ZVJlcXVlc3QSFQoNYWN0b3JfdXNlcl9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEiUKBHJvbGUYAyABKA4yFy55aXNoaS5pZGVudGl0eS52MS5Sb2xlEhAKCHBsYWNlX2lkGAQgASgJEhIKCnRlcm1fc3RhcnQYBSABKAkSEAoIdGVybV9lbmQYBiABKAkSFAoMZGVjaXNpb25fcmVmGAcgASgJIqsBCgdNYW5kYXRlEgoKAmlkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSJQoEcm9sZRgDIAEoDjIXLnlpc2hpLmlkZW50aXR5LnYxLlJvbGUSEAoIcGxhY2VfaWQYBCABKAkSEgoKdGVybV9zdGFydBgFIAEoCRIQCgh0ZXJtX2VuZBgGIAEoCRIUCgxkZWNpc2lvbl9yZWYYByABKAkSDgoGc291cmNlGAggASgJKtQBCglQbGFjZUtpbmQSGgoWUExBQ0VfS0lORF9VTlNQRUNJRklFRBAAEhcKE1BMQUNFX0tJTkRfRElTVFJJQ1QQARIVChFQTEFDRV9LSU5EX1NUUkVFVBACEhgKFFBMQUNFX0tJTkRfQ09NTVVOSVRZEAMSFQoRUExBQ0VfS0lORF9FU1RBVEUQBBIcChhQTEFDRV9LSU5EX1ZJTExBR0VfR1JPVVAQBRIXChNQTEFDRV9LSU5EX0JVSUxESU5HEAYSEwoPUExBQ0VfS0lORF9VTklUEAcqmgEKDkVsZWN0b3JhdGVLaW5kEh8KG0VMRUNUT1JBVEVfS0lORF9VTlNQRUNJRklFRBAAEh4KGkVMRUNUT1JBVEVfS0lORF9IT1VTRUhPTERTEAESKgomRUxFQ1RPUkFURV9LSU5EX0VTVEFURV9SRVBSRVNFTlRBVElWRVMQAhIbChdFTEVDVE9SQVRFX0tJTkRfQ09VTkNJTBADKqcCCgRSb2xlEhQKEFJPTEVfVU5TUEVDSUZJRUQQABIRCg1ST0xFX1JFU0lERU5UEAESIAocUk9MRV9CVUlMRElOR19SRVBSRVNFTlRBVElWRRACEh4KGlJPTEVfRVNUQVRFX1JFUFJFU0VOVEFUSVZFEAMSFwoTUk9MRV9DT1VOQ0lMX01FTUJFUhAEEhsKF1JPTEVfRlVORFJBSVNJTkdfTUVNQkVSEAUSIAocUk9MRV9PV05FUlNfQ09NTUlUVEVFX01FTUJFUhAGEhgKFFJPTEVfQ09NTVVOSVRZX1NUQUZGEAcSGAoUUk9MRV9GSU5BTkNFX09GRklDRVIQCBIQCgxST0xFX0FVRElUT1IQCRIWChJST0xFX0FETUlOSVNUUkFUT1IQCippCgpQZXJtaXNzaW9uEhoKFlBFUk1JU1NJT05fVU5TUEVDSUZJRUQQABITCg9QRVJNSVNTSU9OX1JFQUQQARIUChBQRVJNSVNTSU9OX1dSSVRFEAISFAoQUEVSTUlTU0lPTl9HUkFOVBADKvYBChBPcmdhbmlzYXRpb25LaW5kEiEKHU9SR0FOSVNBVElPTl9LSU5EX1VOU1BFQ0lGSUVEEAASIAocT1JHQU5JU0FUSU9OX0tJTkRfQ09fU1BPTlNPUhABEiYKIk9SR0FOSVNBVElPTl9LSU5EX1BST1BFUlRZX0NPTVBBTlkQAhImCiJPUkdBTklTQVRJT05fS0lORF9PV05FUlNfQ09NTUlUVEVFEAMSKwonT1JHQU5JU0FUSU9OX0tJTkRfR09WRVJOTUVOVF9ERVBBUlRNRU5UEAQSIAocT1JHQU5JU0FUSU9OX0tJTkRfQ09OVFJBQ1RPUhAFMscUCg9JZGVudGl0eVNlcnZpY2UScwoLQ2hlY2tIZWFsdGgSIy55aXNoaS5jb21tb24udjEuSGVhbHRoQ2hlY2tSZXF1ZXN0GiQueWlzaGkuY29tbW9uLnYxLkhlYWx0aENoZWNrUmVzcG9uc2UiGcrzGBVpZGVudGl0eS5oZWFsdGguY2hlY2sSagoLQ3JlYXRlUGxhY2USJS55aXNoaS5pZGVudGl0eS52MS5DcmVhdGVQbGFjZVJlcXVlc3QaGC55aXNoaS5pZGVudGl0eS52MS5QbGFjZSIayvMYFmlkZW50aXR5LnBsYWNlcy5jcmVhdGUSagoLUmVuYW1lUGxhY2USJS55aXNoaS5pZGVudGl0eS52MS5SZW5hbWVQbGFjZVJlcXVlc3QaGC55aXNoaS5pZGVudGl0eS52MS5QbGFjZSIayvMYFmlkZW50aXR5LnBsYWNlcy5yZW5hbWUSZAoJTW92ZVBsYWNlEiMueWlzaGkuaWRlbnRpdHkudjEuTW92ZVBsYWNlUmVxdWVzdBoYLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlIhjK8xgUaWRlbnRpdHkucGxhY2VzLm1vdmUSegoPR2V0UGxhY2VIaXN0b3J5EikueWlzaGkuaWRlbnRpdHkudjEuR2V0UGxhY2VIaXN0b3J5UmVxdWVzdBofLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlSGlzdG9yeSIbyvMYF2lkZW50aXR5LnBsYWNlcy5oaXN0b3J5EnAKDVByZXZpZXdSb3N0ZXISIC55aXNoaS5pZGVudGl0eS52MS5Sb3N0ZXJSZXF1ZXN0GiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUHJldmlldyIbyvMYF2lkZW50aXR5LnJvc3Rlci5wcmV2aWV3EmsKC0FwcGx5Um9zdGVyEiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUmVxdWVzdBofLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclJlc3VsdCIZyvMYFWlkZW50aXR5LnJvc3Rlci5hcHBseRJsCgxSZWdpc3RlclVzZXISJi55aXNoaS5pZGVudGl0eS52MS5SZWdpc3RlclVzZXJSZXF1ZXN0GhcueWlzaGkuaWRlbnRpdHkudjEuVXNlciIbyvMYF2lkZW50aXR5LnVzZXJzLnJlZ2lzdGVyEmMKBUxvZ2luEh8ueWlzaGkuaWRlbnRpdHkudjEuTG9naW5SZXF1ZXN0GhwueWlzaGkuaWRlbnRpdHkudjEuVG9rZW5QYWlyIhvK8xgXaWRlbnRpdHkuc2Vzc2lvbnMubG9naW4SaQoHUmVmcmVzaBIhLnlpc2hpLmlkZW50aXR5LnYxLlJlZnJlc2hSZXF1ZXN0GhwueWlzaGkuaWRlbnRpdHkudjEuVG9rZW5QYWlyIh3K8xgZaWRlbnRpdHkuc2Vzc2lvbnMucmVmcmVzaBJnCgZMb2dvdXQSIS55aXNoaS5pZGVudGl0eS52MS5SZWZyZXNoUmVxdWVzdBocLnlpc2hpLmlkZW50aXR5LnYxLkxvZ2dlZE91dCIcyvMYGGlkZW50aXR5LnNlc3Npb25zLmxvZ291dBJ8Cg5DaGFuZ2VQYXNzd29yZBIoLnlpc2hpLmlkZW50aXR5LnYxLkNoYW5nZVBhc3N3b3JkUmVxdWVzdBocLnlpc2hpLmlkZW50aXR5LnYxLkxvZ2dlZE91dCIiyvMYHmlkZW50aXR5LnVzZXJzLmNoYW5nZV9wYXNzd29yZBJ6ChFWZXJpZnlBY2Nlc3NUb2tlbhIrLnlpc2hpLmlkZW50aXR5LnYxLlZlcmlmeUFjY2Vzc1Rva2VuUmVxdWVzdBocLnlpc2hpLmlkZW50aXR5LnYxLlByaW5jaXBhbCIayvMYFmlkZW50aXR5LnRva2Vucy52ZXJpZnkSiwEKFkJvb3RzdHJhcEFkbWluaXN0cmF0b3ISMC55aXNoaS5pZGVudGl0eS52MS5Cb290c3RyYXBBZG1pbmlzdHJhdG9yUmVxdWVzdBohLnlpc2hpLmlkZW50aXR5LnYxLlJvbGVBc3NpZ25tZW50IhzK8xgYaWRlbnRpdHkucm9sZXMuYm9vdHN0cmFwEm0KCUdyYW50Um9sZRIjLnlpc2hpLmlkZW50aXR5LnYxLkdyYW50Um9sZVJlcXVlc3QaIS55aXNoaS5pZGVudGl0eS52MS5Sb2xlQXNzaWdubWVudCIYyvMYFGlkZW50aXR5LnJvbGVzLmdyYW50EnQKCUF1dGhvcml6ZRIjLnlpc2hpLmlkZW50aXR5LnYxLkF1dGhvcml6ZVJlcXVlc3QaJC55aXNoaS5pZGVudGl0eS52MS5BdXRob3JpemVSZXNwb25zZSIcyvMYGGlkZW50aXR5LnJvbGVzLmF1dGhvcml6ZRKGAQoQVmVyaWZ5QXVkaXRDaGFpbhIqLnlpc2hpLmlkZW50aXR5LnYxLlZlcmlmeUF1ZGl0Q2hhaW5SZXF1ZXN0GisueWlzaGkuaWRlbnRpdHkudjEuVmVyaWZ5QXVkaXRDaGFpblJlc3BvbnNlIhnK8xgVaWRlbnRpdHkuYXVkaXQudmVyaWZ5EoYBChJDcmVhdGVPcmdhbmlzYXRpb24SLC55aXNoaS5pZGVudGl0eS52MS5DcmVhdGVPcmdhbmlzYXRpb25SZXF1ZXN0Gh8ueWlzaGkuaWRlbnRpdHkudjEuT3JnYW5pc2F0aW9uIiHK8xgdaWRlbnRpdHkub3JnYW5pc2F0aW9ucy5jcmVhdGUSjQEKFEFkZE9yZ2FuaXNhdGlvbkFnZW50Ei4ueWlzaGkuaWRlbnRpdHkudjEuQWRkT3JnYW5pc2F0aW9uQWdlbnRSZXF1ZXN0Gh8ueWlzaGkuaWRlbnRpdHkudjEuT3JnYW5pc2F0aW9uIiTK8xggaWRlbnRpdHkub3JnYW5pc2F0aW9ucy5hZGRfYWdlbnQScgoNUmVjb3JkTWFuZGF0ZRInLnlpc2hpLmlkZW50aXR5LnYxLlJlY29yZE1hbmRhdGVSZXF1ZXN0GhoueWlzaGkuaWRlbnRpdHkudjEuTWFuZGF0ZSIcyvMYGGlkZW50aXR5Lm1hbmRhdGVzLnJlY29yZBKEAQoSU25hcHNob3RFbGVjdG9yYXRlEiwueWlzaGkuaWRlbnRpdHkudjEuU25hcHNob3RFbGVjdG9yYXRlUmVxdWVzdBodLnlpc2hpLmlkZW50aXR5LnYxLkVsZWN0b3JhdGUiIcrzGB1pZGVudGl0eS5lbGVjdG9yYXRlcy5zbmFwc2hvdBJ1Cg1HZXRFbGVjdG9yYXRlEicueWlzaGkuaWRlbnRpdHkudjEuR2V0RWxlY3RvcmF0ZVJlcXVlc3QaHS55aXNoaS5pZGVudGl0eS52MS5FbGVjdG9yYXRlIhzK8xgYaWRlbnRpdHkuZWxlY3RvcmF0ZXMuZ2V0YgZwcm90bzM", [file_yishi_common_v1_health, file_yishi_options_v1_options]);
+  fileDesc("CiB5aXNoaS9pZGVudGl0eS92MS9pZGVudGl0eS5wcm90bxIReWlzaGkuaWRlbnRpdHkudjEigwEKEkNyZWF0ZVBsYWNlUmVxdWVzdBIRCglwYXJlbnRfaWQYASABKAkSKgoEa2luZBgCIAEoDjIcLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlS2luZBIMCgRjb2RlGAMgASgJEg8KB25hbWVfemgYBCABKAkSDwoHbmFtZV9lbhgFIAEoCSKCAQoFUGxhY2USCgoCaWQYASABKAkSEQoJcGFyZW50X2lkGAIgASgJEioKBGtpbmQYAyABKA4yHC55aXNoaS5pZGVudGl0eS52MS5QbGFjZUtpbmQSDAoEY29kZRgEIAEoCRIPCgduYW1lX3poGAUgASgJEg8KB25hbWVfZW4YBiABKAkiSAoSUmVuYW1lUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEg8KB25hbWVfemgYAiABKAkSDwoHbmFtZV9lbhgDIAEoCSI7ChBNb3ZlUGxhY2VSZXF1ZXN0EhAKCHBsYWNlX2lkGAEgASgJEhUKDW5ld19wYXJlbnRfaWQYAiABKAkiKgoWR2V0UGxhY2VIaXN0b3J5UmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCSJXCgxQbGFjZVZlcnNpb24SDwoHbmFtZV96aBgBIAEoCRIPCgduYW1lX2VuGAIgASgJEhEKCXBhcmVudF9pZBgDIAEoCRISCgp2YWxpZF9mcm9tGAQgASgJIlMKDFBsYWNlSGlzdG9yeRIQCghwbGFjZV9pZBgBIAEoCRIxCgh2ZXJzaW9ucxgCIAMoCzIfLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlVmVyc2lvbiI9Cg1Sb3N0ZXJSZXF1ZXN0EhEKCWVzdGF0ZV9pZBgBIAEoCRILCgNjc3YYAiABKAkSDAoEeGxzeBgDIAEoDCI8Cg1Sb3N0ZXJQcm9ibGVtEgwKBGxpbmUYASABKAUSDQoFZmllbGQYAiABKAkSDgoGcmVhc29uGAMgASgJIoUBCg1Sb3N0ZXJQcmV2aWV3Eg0KBXZhbGlkGAEgASgIEjIKCHByb2JsZW1zGAIgAygLMiAueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUHJvYmxlbRINCgVsaW5lcxgDIAEoBRISCgpob3VzZWhvbGRzGAQgASgFEg4KBnBlb3BsZRgFIAEoBSKiAQoMUm9zdGVyUmVzdWx0Eg8KB2FwcGxpZWQYASABKAgSMgoIcHJvYmxlbXMYAiADKAsyIC55aXNoaS5pZGVudGl0eS52MS5Sb3N0ZXJQcm9ibGVtEhkKEWJ1aWxkaW5nc19jcmVhdGVkGAMgASgFEhoKEmhvdXNlaG9sZHNfY3JlYXRlZBgEIAEoBRIWCg5wZW9wbGVfY3JlYXRlZBgFIAEoBSKJAQoZU25hcHNob3RFbGVjdG9yYXRlUmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCRIvCgRraW5kGAIgASgOMiEueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZUtpbmQSFQoNaG91c2Vob2xkX2lkcxgDIAMoCRISCgpwZXJzb25faWRzGAQgAygJIi0KFEdldEVsZWN0b3JhdGVSZXF1ZXN0EhUKDWVsZWN0b3JhdGVfaWQYASABKAkihQEKBVZvdGVyEhQKDGhvdXNlaG9sZF9pZBgBIAEoCRINCgVsYWJlbBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJEhEKCXBlcnNvbl9pZBgEIAEoCRIzCgdjYXN0ZXJzGAUgAygLMiIueWlzaGkuaWRlbnRpdHkudjEuSG91c2Vob2xkQ2FzdGVyIjUKD0hvdXNlaG9sZENhc3RlchIRCglwZXJzb25faWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCSJcChlTZXRIb3VzZWhvbGRWb3RlcnNSZXF1ZXN0EhUKDWFjdG9yX3VzZXJfaWQYASABKAkSFAoMaG91c2Vob2xkX2lkGAIgASgJEhIKCnBlcnNvbl9pZHMYAyADKAkiOwoPSG91c2Vob2xkVm90ZXJzEhQKDGhvdXNlaG9sZF9pZBgBIAEoCRISCgpwZXJzb25faWRzGAIgAygJIqoBCgpFbGVjdG9yYXRlEgoKAmlkGAEgASgJEhAKCHBsYWNlX2lkGAIgASgJEi8KBGtpbmQYAyABKA4yIS55aXNoaS5pZGVudGl0eS52MS5FbGVjdG9yYXRlS2luZBIPCgd2ZXJzaW9uGAQgASgFEigKBnZvdGVycxgFIAMoCzIYLnlpc2hpLmlkZW50aXR5LnYxLlZvdGVyEhIKCmNyZWF0ZWRfYXQYBiABKAkiRAoTUmVnaXN0ZXJVc2VyUmVxdWVzdBIMCgRuYW1lGAEgASgJEg0KBWxvZ2luGAIgASgJEhAKCHBhc3N3b3JkGAMgASgJImUKGENyZWF0ZU1lbWJlckxvZ2luUmVxdWVzdBIVCg1hY3Rvcl91c2VyX2lkGAEgASgJEhEKCXBlcnNvbl9pZBgCIAEoCRINCgVsb2dpbhgDIAEoCRIQCghwYXNzd29yZBgEIAEoCSIhCgRVc2VyEgoKAmlkGAEgASgJEg0KBWxvZ2luGAIgASgJIkAKDExvZ2luUmVxdWVzdBINCgVsb2dpbhgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIPCgdhZGRyZXNzGAMgASgJIlQKCVRva2VuUGFpchIUCgxhY2Nlc3NfdG9rZW4YASABKAkSFQoNcmVmcmVzaF90b2tlbhgCIAEoCRIaChJleHBpcmVzX2luX3NlY29uZHMYAyABKAUiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSILCglMb2dnZWRPdXQiMAoYVmVyaWZ5QWNjZXNzVG9rZW5SZXF1ZXN0EhQKDGFjY2Vzc190b2tlbhgBIAEoCSIrCglQcmluY2lwYWwSDwoHdXNlcl9pZBgBIAEoCRINCgVsb2dpbhgCIAEoCSJCCh1Cb290c3RyYXBBZG1pbmlzdHJhdG9yUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhAKCHBsYWNlX2lkGAIgASgJIqwBChBHcmFudFJvbGVSZXF1ZXN0EhUKDWFjdG9yX3VzZXJfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIlCgRyb2xlGAMgASgOMhcueWlzaGkuaWRlbnRpdHkudjEuUm9sZRIQCghwbGFjZV9pZBgEIAEoCRITCgtwcm9qZWN0X3JlZhgFIAEoCRIRCglzdGFydHNfYXQYBiABKAkSDwoHZW5kc19hdBgHIAEoCSKzAQoOUm9sZUFzc2lnbm1lbnQSCgoCaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIlCgRyb2xlGAMgASgOMhcueWlzaGkuaWRlbnRpdHkudjEuUm9sZRIQCghwbGFjZV9pZBgEIAEoCRITCgtwcm9qZWN0X3JlZhgFIAEoCRIRCglzdGFydHNfYXQYBiABKAkSDwoHZW5kc19hdBgHIAEoCRISCgpyZXZva2VkX2F0GAggASgJIlEKEVJldm9rZVJvbGVSZXF1ZXN0EhUKDWFjdG9yX3VzZXJfaWQYASABKAkSFQoNYXNzaWdubWVudF9pZBgCIAEoCRIOCgZyZWFzb24YAyABKAkiaAoQQXV0aG9yaXplUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEhAKCHBsYWNlX2lkGAIgASgJEjEKCnBlcm1pc3Npb24YAyABKA4yHS55aXNoaS5pZGVudGl0eS52MS5QZXJtaXNzaW9uIjQKEUF1dGhvcml6ZVJlc3BvbnNlEg8KB2FsbG93ZWQYASABKAgSDgoGcmVhc29uGAIgASgJIigKF1ZlcmlmeUF1ZGl0Q2hhaW5SZXF1ZXN0Eg0KBWNoYWluGAEgASgJIkcKGFZlcmlmeUF1ZGl0Q2hhaW5SZXNwb25zZRIPCgdlbnRyaWVzGAEgASgFEhoKEmZpcnN0X2JhZF9zZXF1ZW5jZRgCIAEoBSJYChVDaGFuZ2VQYXNzd29yZFJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIYChBjdXJyZW50X3Bhc3N3b3JkGAIgASgJEhQKDG5ld19wYXNzd29yZBgDIAEoCSKCAQoZQ3JlYXRlT3JnYW5pc2F0aW9uUmVxdWVzdBIxCgRraW5kGAEgASgOMiMueWlzaGkuaWRlbnRpdHkudjEuT3JnYW5pc2F0aW9uS2luZBIPCgduYW1lX3poGAIgASgJEg8KB25hbWVfZW4YAyABKAkSEAoIcGxhY2VfaWQYBCABKAkiNgoRT3JnYW5pc2F0aW9uQWdlbnQSDwoHdXNlcl9pZBgBIAEoCRIQCghjYXBhY2l0eRgCIAEoCSK3AQoMT3JnYW5pc2F0aW9uEgoKAmlkGAEgASgJEjEKBGtpbmQYAiABKA4yIy55aXNoaS5pZGVudGl0eS52MS5PcmdhbmlzYXRpb25LaW5kEg8KB25hbWVfemgYAyABKAkSDwoHbmFtZV9lbhgEIAEoCRIQCghwbGFjZV9pZBgFIAEoCRI0CgZhZ2VudHMYBiADKAsyJC55aXNoaS5pZGVudGl0eS52MS5PcmdhbmlzYXRpb25BZ2VudCJZChtBZGRPcmdhbmlzYXRpb25BZ2VudFJlcXVlc3QSFwoPb3JnYW5pc2F0aW9uX2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSEAoIY2FwYWNpdHkYAyABKAkiswEKFFJlY29yZE1hbmRhdGVSZXF1ZXN0EhUKDWFjdG9yX3VzZXJfaWQYASABKAkSDwoHdXNlcl9pZBgCIAEoCRIlCgRyb2xlGAMgASgOMhcueWlzaGkuaWRlbnRpdHkudjEuUm9sZRIQCghwbGFjZV9pZBgEIAEoCRISCgp0ZXJtX3N0YXJ0GAUgASgJEhAKCHRlcm1fZW5kGAYgASgJEhQKDGRlY2lzaW9uX3JlZhgHIAEoCSKrAQoHTWFuZGF0ZRIKCgJpZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEiUKBHJvbGUYAyABKA4yFy55aXNoaS5pZGVudGl0eS52MS5Sb2xlEhAKCHBsYWNlX2lkGAQgASgJEhIKCnRlcm1fc3RhcnQYBSABKAkSEAoIdGVybV9lbmQYBiABKAkSFAoMZGVjaXNpb25fcmVmGAcgASgJEg4KBnNvdXJjZRgIIAEoCSIuChpMaXN0UmVwcmVzZW50YXRpdmVzUmVxdWVzdBIQCghwbGFjZV9pZBgBIAEoCSKjAQoUUHVibGljUmVwcmVzZW50YXRpdmUSJQoEcm9sZRgBIAEoDjIXLnlpc2hpLmlkZW50aXR5LnYxLlJvbGUSEAoIcGxhY2VfaWQYAiABKAkSFQoNcGxhY2VfbmFtZV96aBgDIAEoCRITCgttYXNrZWRfbmFtZRgEIAEoCRIUCgxtYXNrZWRfcGhvbmUYBSABKAkSEAoIdGVybV9lbmQYBiABKAkiawoVUHVibGljUmVwcmVzZW50YXRpdmVzEhAKCHBsYWNlX2lkGAEgASgJEkAKD3JlcHJlc2VudGF0aXZlcxgCIAMoCzInLnlpc2hpLmlkZW50aXR5LnYxLlB1YmxpY1JlcHJlc2VudGF0aXZlKtQBCglQbGFjZUtpbmQSGgoWUExBQ0VfS0lORF9VTlNQRUNJRklFRBAAEhcKE1BMQUNFX0tJTkRfRElTVFJJQ1QQARIVChFQTEFDRV9LSU5EX1NUUkVFVBACEhgKFFBMQUNFX0tJTkRfQ09NTVVOSVRZEAMSFQoRUExBQ0VfS0lORF9FU1RBVEUQBBIcChhQTEFDRV9LSU5EX1ZJTExBR0VfR1JPVVAQBRIXChNQTEFDRV9LSU5EX0JVSUxESU5HEAYSEwoPUExBQ0VfS0lORF9VTklUEAcqugEKDkVsZWN0b3JhdGVLaW5kEh8KG0VMRUNUT1JBVEVfS0lORF9VTlNQRUNJRklFRBAAEh4KGkVMRUNUT1JBVEVfS0lORF9IT1VTRUhPTERTEAESKgomRUxFQ1RPUkFURV9LSU5EX0VTVEFURV9SRVBSRVNFTlRBVElWRVMQAhIbChdFTEVDVE9SQVRFX0tJTkRfQ09VTkNJTBADEh4KGkVMRUNUT1JBVEVfS0lORF9HSVZFTl9MSVNUEAQqpwIKBFJvbGUSFAoQUk9MRV9VTlNQRUNJRklFRBAAEhEKDVJPTEVfUkVTSURFTlQQARIgChxST0xFX0JVSUxESU5HX1JFUFJFU0VOVEFUSVZFEAISHgoaUk9MRV9FU1RBVEVfUkVQUkVTRU5UQVRJVkUQAxIXChNST0xFX0NPVU5DSUxfTUVNQkVSEAQSGwoXUk9MRV9GVU5EUkFJU0lOR19NRU1CRVIQBRIgChxST0xFX09XTkVSU19DT01NSVRURUVfTUVNQkVSEAYSGAoUUk9MRV9DT01NVU5JVFlfU1RBRkYQBxIYChRST0xFX0ZJTkFOQ0VfT0ZGSUNFUhAIEhAKDFJPTEVfQVVESVRPUhAJEhYKElJPTEVfQURNSU5JU1RSQVRPUhAKKmkKClBlcm1pc3Npb24SGgoWUEVSTUlTU0lPTl9VTlNQRUNJRklFRBAAEhMKD1BFUk1JU1NJT05fUkVBRBABEhQKEFBFUk1JU1NJT05fV1JJVEUQAhIUChBQRVJNSVNTSU9OX0dSQU5UEAMq9gEKEE9yZ2FuaXNhdGlvbktpbmQSIQodT1JHQU5JU0FUSU9OX0tJTkRfVU5TUEVDSUZJRUQQABIgChxPUkdBTklTQVRJT05fS0lORF9DT19TUE9OU09SEAESJgoiT1JHQU5JU0FUSU9OX0tJTkRfUFJPUEVSVFlfQ09NUEFOWRACEiYKIk9SR0FOSVNBVElPTl9LSU5EX09XTkVSU19DT01NSVRURUUQAxIrCidPUkdBTklTQVRJT05fS0lORF9HT1ZFUk5NRU5UX0RFUEFSVE1FTlQQBBIgChxPUkdBTklTQVRJT05fS0lORF9DT05UUkFDVE9SEAUy2xgKD0lkZW50aXR5U2VydmljZRJzCgtDaGVja0hlYWx0aBIjLnlpc2hpLmNvbW1vbi52MS5IZWFsdGhDaGVja1JlcXVlc3QaJC55aXNoaS5jb21tb24udjEuSGVhbHRoQ2hlY2tSZXNwb25zZSIZyvMYFWlkZW50aXR5LmhlYWx0aC5jaGVjaxJqCgtDcmVhdGVQbGFjZRIlLnlpc2hpLmlkZW50aXR5LnYxLkNyZWF0ZVBsYWNlUmVxdWVzdBoYLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlIhrK8xgWaWRlbnRpdHkucGxhY2VzLmNyZWF0ZRJqCgtSZW5hbWVQbGFjZRIlLnlpc2hpLmlkZW50aXR5LnYxLlJlbmFtZVBsYWNlUmVxdWVzdBoYLnlpc2hpLmlkZW50aXR5LnYxLlBsYWNlIhrK8xgWaWRlbnRpdHkucGxhY2VzLnJlbmFtZRJkCglNb3ZlUGxhY2USIy55aXNoaS5pZGVudGl0eS52MS5Nb3ZlUGxhY2VSZXF1ZXN0GhgueWlzaGkuaWRlbnRpdHkudjEuUGxhY2UiGMrzGBRpZGVudGl0eS5wbGFjZXMubW92ZRJ6Cg9HZXRQbGFjZUhpc3RvcnkSKS55aXNoaS5pZGVudGl0eS52MS5HZXRQbGFjZUhpc3RvcnlSZXF1ZXN0Gh8ueWlzaGkuaWRlbnRpdHkudjEuUGxhY2VIaXN0b3J5IhvK8xgXaWRlbnRpdHkucGxhY2VzLmhpc3RvcnkScAoNUHJldmlld1Jvc3RlchIgLnlpc2hpLmlkZW50aXR5LnYxLlJvc3RlclJlcXVlc3QaIC55aXNoaS5pZGVudGl0eS52MS5Sb3N0ZXJQcmV2aWV3IhvK8xgXaWRlbnRpdHkucm9zdGVyLnByZXZpZXcSawoLQXBwbHlSb3N0ZXISIC55aXNoaS5pZGVudGl0eS52MS5Sb3N0ZXJSZXF1ZXN0Gh8ueWlzaGkuaWRlbnRpdHkudjEuUm9zdGVyUmVzdWx0IhnK8xgVaWRlbnRpdHkucm9zdGVyLmFwcGx5EmwKDFJlZ2lzdGVyVXNlchImLnlpc2hpLmlkZW50aXR5LnYxLlJlZ2lzdGVyVXNlclJlcXVlc3QaFy55aXNoaS5pZGVudGl0eS52MS5Vc2VyIhvK8xgXaWRlbnRpdHkudXNlcnMucmVnaXN0ZXISfwoRQ3JlYXRlTWVtYmVyTG9naW4SKy55aXNoaS5pZGVudGl0eS52MS5DcmVhdGVNZW1iZXJMb2dpblJlcXVlc3QaFy55aXNoaS5pZGVudGl0eS52MS5Vc2VyIiTK8xggaWRlbnRpdHkudXNlcnMuY3JlYXRlX2Zvcl9tZW1iZXISYwoFTG9naW4SHy55aXNoaS5pZGVudGl0eS52MS5Mb2dpblJlcXVlc3QaHC55aXNoaS5pZGVudGl0eS52MS5Ub2tlblBhaXIiG8rzGBdpZGVudGl0eS5zZXNzaW9ucy5sb2dpbhJpCgdSZWZyZXNoEiEueWlzaGkuaWRlbnRpdHkudjEuUmVmcmVzaFJlcXVlc3QaHC55aXNoaS5pZGVudGl0eS52MS5Ub2tlblBhaXIiHcrzGBlpZGVudGl0eS5zZXNzaW9ucy5yZWZyZXNoEmcKBkxvZ291dBIhLnlpc2hpLmlkZW50aXR5LnYxLlJlZnJlc2hSZXF1ZXN0GhwueWlzaGkuaWRlbnRpdHkudjEuTG9nZ2VkT3V0IhzK8xgYaWRlbnRpdHkuc2Vzc2lvbnMubG9nb3V0EnwKDkNoYW5nZVBhc3N3b3JkEigueWlzaGkuaWRlbnRpdHkudjEuQ2hhbmdlUGFzc3dvcmRSZXF1ZXN0GhwueWlzaGkuaWRlbnRpdHkudjEuTG9nZ2VkT3V0IiLK8xgeaWRlbnRpdHkudXNlcnMuY2hhbmdlX3Bhc3N3b3JkEnoKEVZlcmlmeUFjY2Vzc1Rva2VuEisueWlzaGkuaWRlbnRpdHkudjEuVmVyaWZ5QWNjZXNzVG9rZW5SZXF1ZXN0GhwueWlzaGkuaWRlbnRpdHkudjEuUHJpbmNpcGFsIhrK8xgWaWRlbnRpdHkudG9rZW5zLnZlcmlmeRKLAQoWQm9vdHN0cmFwQWRtaW5pc3RyYXRvchIwLnlpc2hpLmlkZW50aXR5LnYxLkJvb3RzdHJhcEFkbWluaXN0cmF0b3JSZXF1ZXN0GiEueWlzaGkuaWRlbnRpdHkudjEuUm9sZUFzc2lnbm1lbnQiHMrzGBhpZGVudGl0eS5yb2xlcy5ib290c3RyYXASbQoJR3JhbnRSb2xlEiMueWlzaGkuaWRlbnRpdHkudjEuR3JhbnRSb2xlUmVxdWVzdBohLnlpc2hpLmlkZW50aXR5LnYxLlJvbGVBc3NpZ25tZW50IhjK8xgUaWRlbnRpdHkucm9sZXMuZ3JhbnQScAoKUmV2b2tlUm9sZRIkLnlpc2hpLmlkZW50aXR5LnYxLlJldm9rZVJvbGVSZXF1ZXN0GiEueWlzaGkuaWRlbnRpdHkudjEuUm9sZUFzc2lnbm1lbnQiGcrzGBVpZGVudGl0eS5yb2xlcy5yZXZva2USdAoJQXV0aG9yaXplEiMueWlzaGkuaWRlbnRpdHkudjEuQXV0aG9yaXplUmVxdWVzdBokLnlpc2hpLmlkZW50aXR5LnYxLkF1dGhvcml6ZVJlc3BvbnNlIhzK8xgYaWRlbnRpdHkucm9sZXMuYXV0aG9yaXplEoYBChBWZXJpZnlBdWRpdENoYWluEioueWlzaGkuaWRlbnRpdHkudjEuVmVyaWZ5QXVkaXRDaGFpblJlcXVlc3QaKy55aXNoaS5pZGVudGl0eS52MS5WZXJpZnlBdWRpdENoYWluUmVzcG9uc2UiGcrzGBVpZGVudGl0eS5hdWRpdC52ZXJpZnkShgEKEkNyZWF0ZU9yZ2FuaXNhdGlvbhIsLnlpc2hpLmlkZW50aXR5LnYxLkNyZWF0ZU9yZ2FuaXNhdGlvblJlcXVlc3QaHy55aXNoaS5pZGVudGl0eS52MS5PcmdhbmlzYXRpb24iIcrzGB1pZGVudGl0eS5vcmdhbmlzYXRpb25zLmNyZWF0ZRKNAQoUQWRkT3JnYW5pc2F0aW9uQWdlbnQSLi55aXNoaS5pZGVudGl0eS52MS5BZGRPcmdhbmlzYXRpb25BZ2VudFJlcXVlc3QaHy55aXNoaS5pZGVudGl0eS52MS5PcmdhbmlzYXRpb24iJMrzGCBpZGVudGl0eS5vcmdhbmlzYXRpb25zLmFkZF9hZ2VudBJyCg1SZWNvcmRNYW5kYXRlEicueWlzaGkuaWRlbnRpdHkudjEuUmVjb3JkTWFuZGF0ZVJlcXVlc3QaGi55aXNoaS5pZGVudGl0eS52MS5NYW5kYXRlIhzK8xgYaWRlbnRpdHkubWFuZGF0ZXMucmVjb3JkEoQBChJTbmFwc2hvdEVsZWN0b3JhdGUSLC55aXNoaS5pZGVudGl0eS52MS5TbmFwc2hvdEVsZWN0b3JhdGVSZXF1ZXN0Gh0ueWlzaGkuaWRlbnRpdHkudjEuRWxlY3RvcmF0ZSIhyvMYHWlkZW50aXR5LmVsZWN0b3JhdGVzLnNuYXBzaG90EnUKDUdldEVsZWN0b3JhdGUSJy55aXNoaS5pZGVudGl0eS52MS5HZXRFbGVjdG9yYXRlUmVxdWVzdBodLnlpc2hpLmlkZW50aXR5LnYxLkVsZWN0b3JhdGUiHMrzGBhpZGVudGl0eS5lbGVjdG9yYXRlcy5nZXQSkQEKE0xpc3RSZXByZXNlbnRhdGl2ZXMSLS55aXNoaS5pZGVudGl0eS52MS5MaXN0UmVwcmVzZW50YXRpdmVzUmVxdWVzdBooLnlpc2hpLmlkZW50aXR5LnYxLlB1YmxpY1JlcHJlc2VudGF0aXZlcyIhyvMYHWlkZW50aXR5LnJlcHJlc2VudGF0aXZlcy5saXN0EooBChJTZXRIb3VzZWhvbGRWb3RlcnMSLC55aXNoaS5pZGVudGl0eS52MS5TZXRIb3VzZWhvbGRWb3RlcnNSZXF1ZXN0GiIueWlzaGkuaWRlbnRpdHkudjEuSG91c2Vob2xkVm90ZXJzIiLK8xgeaWRlbnRpdHkuaG91c2Vob2xkcy5zZXRfdm90ZXJzYgZwcm90bzM", [file_yishi_common_v1_health, file_yishi_options_v1_options]);
 
 /**
  * @generated from message yishi.identity.v1.CreatePlaceRequest
@@ -377,7 +377,8 @@ export const PlaceHistorySchema: GenMessage<PlaceHistory, {jsonType: PlaceHistor
   messageDesc(file_yishi_identity_v1_identity, 6);
 
 /**
- * A roster of households and people for one estate, as CSV with a header line:
+ * A roster of households and people for one estate, as CSV or as an XLSX workbook (its first
+ * sheet), with a header line:
  * building, unit, door, type (occupied|vacant), floor_area, name, phone, relation (owner|tenant|family).
  *
  * @generated from message yishi.identity.v1.RosterRequest
@@ -389,13 +390,21 @@ export type RosterRequest = Message<"yishi.identity.v1.RosterRequest"> & {
   estateId: string;
 
   /**
+   * One of csv and xlsx.
+   *
    * @generated from field: string csv = 2;
    */
   csv: string;
+
+  /**
+   * @generated from field: bytes xlsx = 3;
+   */
+  xlsx: Uint8Array;
 };
 
 /**
- * A roster of households and people for one estate, as CSV with a header line:
+ * A roster of households and people for one estate, as CSV or as an XLSX workbook (its first
+ * sheet), with a header line:
  * building, unit, door, type (occupied|vacant), floor_area, name, phone, relation (owner|tenant|family).
  *
  * @generated from message yishi.identity.v1.RosterRequest
@@ -407,9 +416,16 @@ export type RosterRequestJson = {
   estateId?: string;
 
   /**
+   * One of csv and xlsx.
+   *
    * @generated from field: string csv = 2;
    */
   csv?: string;
+
+  /**
+   * @generated from field: bytes xlsx = 3;
+   */
+  xlsx?: string;
 };
 
 /**
@@ -424,7 +440,7 @@ export const RosterRequestSchema: GenMessage<RosterRequest, {jsonType: RosterReq
  */
 export type RosterProblem = Message<"yishi.identity.v1.RosterProblem"> & {
   /**
-   * 1-based, the header being line 0.
+   * 1-based, the header being line 0; blank lines (rows) are not counted.
    *
    * @generated from field: int32 line = 1;
    */
@@ -446,7 +462,7 @@ export type RosterProblem = Message<"yishi.identity.v1.RosterProblem"> & {
  */
 export type RosterProblemJson = {
   /**
-   * 1-based, the header being line 0.
+   * 1-based, the header being line 0; blank lines (rows) are not counted.
    *
    * @generated from field: int32 line = 1;
    */
@@ -617,6 +633,18 @@ export type SnapshotElectorateRequest = Message<"yishi.identity.v1.SnapshotElect
    * @generated from field: yishi.identity.v1.ElectorateKind kind = 2;
    */
   kind: ElectorateKind;
+
+  /**
+   * GIVEN_LIST only: households (one vote each) or persons, not both.
+   *
+   * @generated from field: repeated string household_ids = 3;
+   */
+  householdIds: string[];
+
+  /**
+   * @generated from field: repeated string person_ids = 4;
+   */
+  personIds: string[];
 };
 
 /**
@@ -632,6 +660,18 @@ export type SnapshotElectorateRequestJson = {
    * @generated from field: yishi.identity.v1.ElectorateKind kind = 2;
    */
   kind?: ElectorateKindJson;
+
+  /**
+   * GIVEN_LIST only: households (one vote each) or persons, not both.
+   *
+   * @generated from field: repeated string household_ids = 3;
+   */
+  householdIds?: string[];
+
+  /**
+   * @generated from field: repeated string person_ids = 4;
+   */
+  personIds?: string[];
 };
 
 /**
@@ -692,6 +732,20 @@ export type Voter = Message<"yishi.identity.v1.Voter"> & {
    * @generated from field: string user_id = 3;
    */
   userId: string;
+
+  /**
+   * Set for a given list of persons.
+   *
+   * @generated from field: string person_id = 4;
+   */
+  personId: string;
+
+  /**
+   * Set for households: the members it named to cast its one vote, as they were when the snapshot was taken.
+   *
+   * @generated from field: repeated yishi.identity.v1.HouseholdCaster casters = 5;
+   */
+  casters: HouseholdCaster[];
 };
 
 /**
@@ -718,6 +772,20 @@ export type VoterJson = {
    * @generated from field: string user_id = 3;
    */
   userId?: string;
+
+  /**
+   * Set for a given list of persons.
+   *
+   * @generated from field: string person_id = 4;
+   */
+  personId?: string;
+
+  /**
+   * Set for households: the members it named to cast its one vote, as they were when the snapshot was taken.
+   *
+   * @generated from field: repeated yishi.identity.v1.HouseholdCaster casters = 5;
+   */
+  casters?: HouseholdCasterJson[];
 };
 
 /**
@@ -726,6 +794,143 @@ export type VoterJson = {
  */
 export const VoterSchema: GenMessage<Voter, {jsonType: VoterJson}> = /*@__PURE__*/
   messageDesc(file_yishi_identity_v1_identity, 13);
+
+/**
+ * @generated from message yishi.identity.v1.HouseholdCaster
+ */
+export type HouseholdCaster = Message<"yishi.identity.v1.HouseholdCaster"> & {
+  /**
+   * @generated from field: string person_id = 1;
+   */
+  personId: string;
+
+  /**
+   * Empty when the person has no login (they cast at a meeting, recorded by staff).
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.HouseholdCaster
+ */
+export type HouseholdCasterJson = {
+  /**
+   * @generated from field: string person_id = 1;
+   */
+  personId?: string;
+
+  /**
+   * Empty when the person has no login (they cast at a meeting, recorded by staff).
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.HouseholdCaster.
+ * Use `create(HouseholdCasterSchema)` to create a new message.
+ */
+export const HouseholdCasterSchema: GenMessage<HouseholdCaster, {jsonType: HouseholdCasterJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 14);
+
+/**
+ * Names which members may cast the household's one vote (by default every member may); whoever
+ * casts it, the household still has one vote. Staff who may write at the place, or an owner of the
+ * household, may name them.
+ *
+ * @generated from message yishi.identity.v1.SetHouseholdVotersRequest
+ */
+export type SetHouseholdVotersRequest = Message<"yishi.identity.v1.SetHouseholdVotersRequest"> & {
+  /**
+   * @generated from field: string actor_user_id = 1;
+   */
+  actorUserId: string;
+
+  /**
+   * @generated from field: string household_id = 2;
+   */
+  householdId: string;
+
+  /**
+   * Members of the household; at least one.
+   *
+   * @generated from field: repeated string person_ids = 3;
+   */
+  personIds: string[];
+};
+
+/**
+ * Names which members may cast the household's one vote (by default every member may); whoever
+ * casts it, the household still has one vote. Staff who may write at the place, or an owner of the
+ * household, may name them.
+ *
+ * @generated from message yishi.identity.v1.SetHouseholdVotersRequest
+ */
+export type SetHouseholdVotersRequestJson = {
+  /**
+   * @generated from field: string actor_user_id = 1;
+   */
+  actorUserId?: string;
+
+  /**
+   * @generated from field: string household_id = 2;
+   */
+  householdId?: string;
+
+  /**
+   * Members of the household; at least one.
+   *
+   * @generated from field: repeated string person_ids = 3;
+   */
+  personIds?: string[];
+};
+
+/**
+ * Describes the message yishi.identity.v1.SetHouseholdVotersRequest.
+ * Use `create(SetHouseholdVotersRequestSchema)` to create a new message.
+ */
+export const SetHouseholdVotersRequestSchema: GenMessage<SetHouseholdVotersRequest, {jsonType: SetHouseholdVotersRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 15);
+
+/**
+ * @generated from message yishi.identity.v1.HouseholdVoters
+ */
+export type HouseholdVoters = Message<"yishi.identity.v1.HouseholdVoters"> & {
+  /**
+   * @generated from field: string household_id = 1;
+   */
+  householdId: string;
+
+  /**
+   * @generated from field: repeated string person_ids = 2;
+   */
+  personIds: string[];
+};
+
+/**
+ * @generated from message yishi.identity.v1.HouseholdVoters
+ */
+export type HouseholdVotersJson = {
+  /**
+   * @generated from field: string household_id = 1;
+   */
+  householdId?: string;
+
+  /**
+   * @generated from field: repeated string person_ids = 2;
+   */
+  personIds?: string[];
+};
+
+/**
+ * Describes the message yishi.identity.v1.HouseholdVoters.
+ * Use `create(HouseholdVotersSchema)` to create a new message.
+ */
+export const HouseholdVotersSchema: GenMessage<HouseholdVoters, {jsonType: HouseholdVotersJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 16);
 
 /**
  * An immutable, versioned list of who may vote.
@@ -806,7 +1011,7 @@ export type ElectorateJson = {
  * Use `create(ElectorateSchema)` to create a new message.
  */
 export const ElectorateSchema: GenMessage<Electorate, {jsonType: ElectorateJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 14);
+  messageDesc(file_yishi_identity_v1_identity, 17);
 
 /**
  * @generated from message yishi.identity.v1.RegisterUserRequest
@@ -857,7 +1062,72 @@ export type RegisterUserRequestJson = {
  * Use `create(RegisterUserRequestSchema)` to create a new message.
  */
 export const RegisterUserRequestSchema: GenMessage<RegisterUserRequest, {jsonType: RegisterUserRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 15);
+  messageDesc(file_yishi_identity_v1_identity, 18);
+
+/**
+ * @generated from message yishi.identity.v1.CreateMemberLoginRequest
+ */
+export type CreateMemberLoginRequest = Message<"yishi.identity.v1.CreateMemberLoginRequest"> & {
+  /**
+   * Staff who may write at one of the person's households' places.
+   *
+   * @generated from field: string actor_user_id = 1;
+   */
+  actorUserId: string;
+
+  /**
+   * @generated from field: string person_id = 2;
+   */
+  personId: string;
+
+  /**
+   * A mobile number or a username.
+   *
+   * @generated from field: string login = 3;
+   */
+  login: string;
+
+  /**
+   * @generated from field: string password = 4;
+   */
+  password: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.CreateMemberLoginRequest
+ */
+export type CreateMemberLoginRequestJson = {
+  /**
+   * Staff who may write at one of the person's households' places.
+   *
+   * @generated from field: string actor_user_id = 1;
+   */
+  actorUserId?: string;
+
+  /**
+   * @generated from field: string person_id = 2;
+   */
+  personId?: string;
+
+  /**
+   * A mobile number or a username.
+   *
+   * @generated from field: string login = 3;
+   */
+  login?: string;
+
+  /**
+   * @generated from field: string password = 4;
+   */
+  password?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.CreateMemberLoginRequest.
+ * Use `create(CreateMemberLoginRequestSchema)` to create a new message.
+ */
+export const CreateMemberLoginRequestSchema: GenMessage<CreateMemberLoginRequest, {jsonType: CreateMemberLoginRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 19);
 
 /**
  * @generated from message yishi.identity.v1.User
@@ -894,7 +1164,7 @@ export type UserJson = {
  * Use `create(UserSchema)` to create a new message.
  */
 export const UserSchema: GenMessage<User, {jsonType: UserJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 16);
+  messageDesc(file_yishi_identity_v1_identity, 20);
 
 /**
  * @generated from message yishi.identity.v1.LoginRequest
@@ -945,7 +1215,7 @@ export type LoginRequestJson = {
  * Use `create(LoginRequestSchema)` to create a new message.
  */
 export const LoginRequestSchema: GenMessage<LoginRequest, {jsonType: LoginRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 17);
+  messageDesc(file_yishi_identity_v1_identity, 21);
 
 /**
  * @generated from message yishi.identity.v1.TokenPair
@@ -992,7 +1262,7 @@ export type TokenPairJson = {
  * Use `create(TokenPairSchema)` to create a new message.
  */
 export const TokenPairSchema: GenMessage<TokenPair, {jsonType: TokenPairJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 18);
+  messageDesc(file_yishi_identity_v1_identity, 22);
 
 /**
  * @generated from message yishi.identity.v1.RefreshRequest
@@ -1019,7 +1289,7 @@ export type RefreshRequestJson = {
  * Use `create(RefreshRequestSchema)` to create a new message.
  */
 export const RefreshRequestSchema: GenMessage<RefreshRequest, {jsonType: RefreshRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 19);
+  messageDesc(file_yishi_identity_v1_identity, 23);
 
 /**
  * @generated from message yishi.identity.v1.LoggedOut
@@ -1038,7 +1308,7 @@ export type LoggedOutJson = {
  * Use `create(LoggedOutSchema)` to create a new message.
  */
 export const LoggedOutSchema: GenMessage<LoggedOut, {jsonType: LoggedOutJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 20);
+  messageDesc(file_yishi_identity_v1_identity, 24);
 
 /**
  * @generated from message yishi.identity.v1.VerifyAccessTokenRequest
@@ -1065,7 +1335,7 @@ export type VerifyAccessTokenRequestJson = {
  * Use `create(VerifyAccessTokenRequestSchema)` to create a new message.
  */
 export const VerifyAccessTokenRequestSchema: GenMessage<VerifyAccessTokenRequest, {jsonType: VerifyAccessTokenRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 21);
+  messageDesc(file_yishi_identity_v1_identity, 25);
 
 /**
  * @generated from message yishi.identity.v1.Principal
@@ -1102,7 +1372,7 @@ export type PrincipalJson = {
  * Use `create(PrincipalSchema)` to create a new message.
  */
 export const PrincipalSchema: GenMessage<Principal, {jsonType: PrincipalJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 22);
+  messageDesc(file_yishi_identity_v1_identity, 26);
 
 /**
  * The very first administrator, at a district; refused once any administrator exists.
@@ -1143,7 +1413,7 @@ export type BootstrapAdministratorRequestJson = {
  * Use `create(BootstrapAdministratorRequestSchema)` to create a new message.
  */
 export const BootstrapAdministratorRequestSchema: GenMessage<BootstrapAdministratorRequest, {jsonType: BootstrapAdministratorRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 23);
+  messageDesc(file_yishi_identity_v1_identity, 27);
 
 /**
  * @generated from message yishi.identity.v1.GrantRoleRequest
@@ -1242,7 +1512,7 @@ export type GrantRoleRequestJson = {
  * Use `create(GrantRoleRequestSchema)` to create a new message.
  */
 export const GrantRoleRequestSchema: GenMessage<GrantRoleRequest, {jsonType: GrantRoleRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 24);
+  messageDesc(file_yishi_identity_v1_identity, 28);
 
 /**
  * @generated from message yishi.identity.v1.RoleAssignment
@@ -1282,6 +1552,13 @@ export type RoleAssignment = Message<"yishi.identity.v1.RoleAssignment"> & {
    * @generated from field: string ends_at = 7;
    */
   endsAt: string;
+
+  /**
+   * RFC 3339; set once the role was revoked. The assignment is kept, ended.
+   *
+   * @generated from field: string revoked_at = 8;
+   */
+  revokedAt: string;
 };
 
 /**
@@ -1322,6 +1599,13 @@ export type RoleAssignmentJson = {
    * @generated from field: string ends_at = 7;
    */
   endsAt?: string;
+
+  /**
+   * RFC 3339; set once the role was revoked. The assignment is kept, ended.
+   *
+   * @generated from field: string revoked_at = 8;
+   */
+  revokedAt?: string;
 };
 
 /**
@@ -1329,7 +1613,68 @@ export type RoleAssignmentJson = {
  * Use `create(RoleAssignmentSchema)` to create a new message.
  */
 export const RoleAssignmentSchema: GenMessage<RoleAssignment, {jsonType: RoleAssignmentJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 25);
+  messageDesc(file_yishi_identity_v1_identity, 29);
+
+/**
+ * Ends a role assignment now (it is kept, marked revoked). The same people may revoke as may grant:
+ * someone who may grant at the place, holding a role at least as high as the one revoked.
+ *
+ * @generated from message yishi.identity.v1.RevokeRoleRequest
+ */
+export type RevokeRoleRequest = Message<"yishi.identity.v1.RevokeRoleRequest"> & {
+  /**
+   * Who revokes it (from the verified access token); checked again here.
+   *
+   * @generated from field: string actor_user_id = 1;
+   */
+  actorUserId: string;
+
+  /**
+   * @generated from field: string assignment_id = 2;
+   */
+  assignmentId: string;
+
+  /**
+   * Why, for the audit log.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Ends a role assignment now (it is kept, marked revoked). The same people may revoke as may grant:
+ * someone who may grant at the place, holding a role at least as high as the one revoked.
+ *
+ * @generated from message yishi.identity.v1.RevokeRoleRequest
+ */
+export type RevokeRoleRequestJson = {
+  /**
+   * Who revokes it (from the verified access token); checked again here.
+   *
+   * @generated from field: string actor_user_id = 1;
+   */
+  actorUserId?: string;
+
+  /**
+   * @generated from field: string assignment_id = 2;
+   */
+  assignmentId?: string;
+
+  /**
+   * Why, for the audit log.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.RevokeRoleRequest.
+ * Use `create(RevokeRoleRequestSchema)` to create a new message.
+ */
+export const RevokeRoleRequestSchema: GenMessage<RevokeRoleRequest, {jsonType: RevokeRoleRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 30);
 
 /**
  * @generated from message yishi.identity.v1.AuthorizeRequest
@@ -1376,7 +1721,7 @@ export type AuthorizeRequestJson = {
  * Use `create(AuthorizeRequestSchema)` to create a new message.
  */
 export const AuthorizeRequestSchema: GenMessage<AuthorizeRequest, {jsonType: AuthorizeRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 26);
+  messageDesc(file_yishi_identity_v1_identity, 31);
 
 /**
  * @generated from message yishi.identity.v1.AuthorizeResponse
@@ -1417,7 +1762,7 @@ export type AuthorizeResponseJson = {
  * Use `create(AuthorizeResponseSchema)` to create a new message.
  */
 export const AuthorizeResponseSchema: GenMessage<AuthorizeResponse, {jsonType: AuthorizeResponseJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 27);
+  messageDesc(file_yishi_identity_v1_identity, 32);
 
 /**
  * @generated from message yishi.identity.v1.VerifyAuditChainRequest
@@ -1448,7 +1793,7 @@ export type VerifyAuditChainRequestJson = {
  * Use `create(VerifyAuditChainRequestSchema)` to create a new message.
  */
 export const VerifyAuditChainRequestSchema: GenMessage<VerifyAuditChainRequest, {jsonType: VerifyAuditChainRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 28);
+  messageDesc(file_yishi_identity_v1_identity, 33);
 
 /**
  * @generated from message yishi.identity.v1.VerifyAuditChainResponse
@@ -1489,7 +1834,7 @@ export type VerifyAuditChainResponseJson = {
  * Use `create(VerifyAuditChainResponseSchema)` to create a new message.
  */
 export const VerifyAuditChainResponseSchema: GenMessage<VerifyAuditChainResponse, {jsonType: VerifyAuditChainResponseJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 29);
+  messageDesc(file_yishi_identity_v1_identity, 34);
 
 /**
  * Ends every session of the user: all refresh-token families are revoked.
@@ -1540,7 +1885,7 @@ export type ChangePasswordRequestJson = {
  * Use `create(ChangePasswordRequestSchema)` to create a new message.
  */
 export const ChangePasswordRequestSchema: GenMessage<ChangePasswordRequest, {jsonType: ChangePasswordRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 30);
+  messageDesc(file_yishi_identity_v1_identity, 35);
 
 /**
  * @generated from message yishi.identity.v1.CreateOrganisationRequest
@@ -1601,7 +1946,7 @@ export type CreateOrganisationRequestJson = {
  * Use `create(CreateOrganisationRequestSchema)` to create a new message.
  */
 export const CreateOrganisationRequestSchema: GenMessage<CreateOrganisationRequest, {jsonType: CreateOrganisationRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 31);
+  messageDesc(file_yishi_identity_v1_identity, 36);
 
 /**
  * @generated from message yishi.identity.v1.OrganisationAgent
@@ -1642,7 +1987,7 @@ export type OrganisationAgentJson = {
  * Use `create(OrganisationAgentSchema)` to create a new message.
  */
 export const OrganisationAgentSchema: GenMessage<OrganisationAgent, {jsonType: OrganisationAgentJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 32);
+  messageDesc(file_yishi_identity_v1_identity, 37);
 
 /**
  * @generated from message yishi.identity.v1.Organisation
@@ -1719,7 +2064,7 @@ export type OrganisationJson = {
  * Use `create(OrganisationSchema)` to create a new message.
  */
 export const OrganisationSchema: GenMessage<Organisation, {jsonType: OrganisationJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 33);
+  messageDesc(file_yishi_identity_v1_identity, 38);
 
 /**
  * @generated from message yishi.identity.v1.AddOrganisationAgentRequest
@@ -1766,7 +2111,7 @@ export type AddOrganisationAgentRequestJson = {
  * Use `create(AddOrganisationAgentRequestSchema)` to create a new message.
  */
 export const AddOrganisationAgentRequestSchema: GenMessage<AddOrganisationAgentRequest, {jsonType: AddOrganisationAgentRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 34);
+  messageDesc(file_yishi_identity_v1_identity, 39);
 
 /**
  * A representative's term, recorded by staff for an election held on paper. It gives the role at
@@ -1867,7 +2212,7 @@ export type RecordMandateRequestJson = {
  * Use `create(RecordMandateRequestSchema)` to create a new message.
  */
 export const RecordMandateRequestSchema: GenMessage<RecordMandateRequest, {jsonType: RecordMandateRequestJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 35);
+  messageDesc(file_yishi_identity_v1_identity, 40);
 
 /**
  * @generated from message yishi.identity.v1.Mandate
@@ -1964,7 +2309,170 @@ export type MandateJson = {
  * Use `create(MandateSchema)` to create a new message.
  */
 export const MandateSchema: GenMessage<Mandate, {jsonType: MandateJson}> = /*@__PURE__*/
-  messageDesc(file_yishi_identity_v1_identity, 36);
+  messageDesc(file_yishi_identity_v1_identity, 41);
+
+/**
+ * A public view: the representatives in office at a place and every place below it, as a notice
+ * board shows them. Names and phones are masked (张* / 138****1234), never in full.
+ *
+ * @generated from message yishi.identity.v1.ListRepresentativesRequest
+ */
+export type ListRepresentativesRequest = Message<"yishi.identity.v1.ListRepresentativesRequest"> & {
+  /**
+   * @generated from field: string place_id = 1;
+   */
+  placeId: string;
+};
+
+/**
+ * A public view: the representatives in office at a place and every place below it, as a notice
+ * board shows them. Names and phones are masked (张* / 138****1234), never in full.
+ *
+ * @generated from message yishi.identity.v1.ListRepresentativesRequest
+ */
+export type ListRepresentativesRequestJson = {
+  /**
+   * @generated from field: string place_id = 1;
+   */
+  placeId?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.ListRepresentativesRequest.
+ * Use `create(ListRepresentativesRequestSchema)` to create a new message.
+ */
+export const ListRepresentativesRequestSchema: GenMessage<ListRepresentativesRequest, {jsonType: ListRepresentativesRequestJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 42);
+
+/**
+ * @generated from message yishi.identity.v1.PublicRepresentative
+ */
+export type PublicRepresentative = Message<"yishi.identity.v1.PublicRepresentative"> & {
+  /**
+   * BUILDING_REPRESENTATIVE, ESTATE_REPRESENTATIVE or COUNCIL_MEMBER.
+   *
+   * @generated from field: yishi.identity.v1.Role role = 1;
+   */
+  role: Role;
+
+  /**
+   * @generated from field: string place_id = 2;
+   */
+  placeId: string;
+
+  /**
+   * @generated from field: string place_name_zh = 3;
+   */
+  placeNameZh: string;
+
+  /**
+   * The family name only, e.g. "张*".
+   *
+   * @generated from field: string masked_name = 4;
+   */
+  maskedName: string;
+
+  /**
+   * e.g. "138****1234"; empty when no mobile number is known.
+   *
+   * @generated from field: string masked_phone = 5;
+   */
+  maskedPhone: string;
+
+  /**
+   * RFC 3339; empty when open-ended.
+   *
+   * @generated from field: string term_end = 6;
+   */
+  termEnd: string;
+};
+
+/**
+ * @generated from message yishi.identity.v1.PublicRepresentative
+ */
+export type PublicRepresentativeJson = {
+  /**
+   * BUILDING_REPRESENTATIVE, ESTATE_REPRESENTATIVE or COUNCIL_MEMBER.
+   *
+   * @generated from field: yishi.identity.v1.Role role = 1;
+   */
+  role?: RoleJson;
+
+  /**
+   * @generated from field: string place_id = 2;
+   */
+  placeId?: string;
+
+  /**
+   * @generated from field: string place_name_zh = 3;
+   */
+  placeNameZh?: string;
+
+  /**
+   * The family name only, e.g. "张*".
+   *
+   * @generated from field: string masked_name = 4;
+   */
+  maskedName?: string;
+
+  /**
+   * e.g. "138****1234"; empty when no mobile number is known.
+   *
+   * @generated from field: string masked_phone = 5;
+   */
+  maskedPhone?: string;
+
+  /**
+   * RFC 3339; empty when open-ended.
+   *
+   * @generated from field: string term_end = 6;
+   */
+  termEnd?: string;
+};
+
+/**
+ * Describes the message yishi.identity.v1.PublicRepresentative.
+ * Use `create(PublicRepresentativeSchema)` to create a new message.
+ */
+export const PublicRepresentativeSchema: GenMessage<PublicRepresentative, {jsonType: PublicRepresentativeJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 43);
+
+/**
+ * @generated from message yishi.identity.v1.PublicRepresentatives
+ */
+export type PublicRepresentatives = Message<"yishi.identity.v1.PublicRepresentatives"> & {
+  /**
+   * @generated from field: string place_id = 1;
+   */
+  placeId: string;
+
+  /**
+   * @generated from field: repeated yishi.identity.v1.PublicRepresentative representatives = 2;
+   */
+  representatives: PublicRepresentative[];
+};
+
+/**
+ * @generated from message yishi.identity.v1.PublicRepresentatives
+ */
+export type PublicRepresentativesJson = {
+  /**
+   * @generated from field: string place_id = 1;
+   */
+  placeId?: string;
+
+  /**
+   * @generated from field: repeated yishi.identity.v1.PublicRepresentative representatives = 2;
+   */
+  representatives?: PublicRepresentativeJson[];
+};
+
+/**
+ * Describes the message yishi.identity.v1.PublicRepresentatives.
+ * Use `create(PublicRepresentativesSchema)` to create a new message.
+ */
+export const PublicRepresentativesSchema: GenMessage<PublicRepresentatives, {jsonType: PublicRepresentativesJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_identity_v1_identity, 44);
 
 /**
  * @generated from enum yishi.identity.v1.PlaceKind
@@ -2051,12 +2559,19 @@ export enum ElectorateKind {
    * @generated from enum value: ELECTORATE_KIND_COUNCIL = 3;
    */
   COUNCIL = 3,
+
+  /**
+   * The households, or the persons, the caller names; each must belong to the place's community.
+   *
+   * @generated from enum value: ELECTORATE_KIND_GIVEN_LIST = 4;
+   */
+  GIVEN_LIST = 4,
 }
 
 /**
  * @generated from enum yishi.identity.v1.ElectorateKind
  */
-export type ElectorateKindJson = "ELECTORATE_KIND_UNSPECIFIED" | "ELECTORATE_KIND_HOUSEHOLDS" | "ELECTORATE_KIND_ESTATE_REPRESENTATIVES" | "ELECTORATE_KIND_COUNCIL";
+export type ElectorateKindJson = "ELECTORATE_KIND_UNSPECIFIED" | "ELECTORATE_KIND_HOUSEHOLDS" | "ELECTORATE_KIND_ESTATE_REPRESENTATIVES" | "ELECTORATE_KIND_COUNCIL" | "ELECTORATE_KIND_GIVEN_LIST";
 
 /**
  * Describes the enum yishi.identity.v1.ElectorateKind.
@@ -2292,6 +2807,16 @@ export const IdentityService: GenService<{
     output: typeof UserSchema;
   },
   /**
+   * Staff give a login to a person they recorded (a roster member), so that person and user are one.
+   *
+   * @generated from rpc yishi.identity.v1.IdentityService.CreateMemberLogin
+   */
+  createMemberLogin: {
+    methodKind: "unary";
+    input: typeof CreateMemberLoginRequestSchema;
+    output: typeof UserSchema;
+  },
+  /**
    * @generated from rpc yishi.identity.v1.IdentityService.Login
    */
   login: {
@@ -2345,6 +2870,14 @@ export const IdentityService: GenService<{
   grantRole: {
     methodKind: "unary";
     input: typeof GrantRoleRequestSchema;
+    output: typeof RoleAssignmentSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.RevokeRole
+   */
+  revokeRole: {
+    methodKind: "unary";
+    input: typeof RevokeRoleRequestSchema;
     output: typeof RoleAssignmentSchema;
   },
   /**
@@ -2402,6 +2935,22 @@ export const IdentityService: GenService<{
     methodKind: "unary";
     input: typeof GetElectorateRequestSchema;
     output: typeof ElectorateSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.ListRepresentatives
+   */
+  listRepresentatives: {
+    methodKind: "unary";
+    input: typeof ListRepresentativesRequestSchema;
+    output: typeof PublicRepresentativesSchema;
+  },
+  /**
+   * @generated from rpc yishi.identity.v1.IdentityService.SetHouseholdVoters
+   */
+  setHouseholdVoters: {
+    methodKind: "unary";
+    input: typeof SetHouseholdVotersRequestSchema;
+    output: typeof HouseholdVotersSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_yishi_identity_v1_identity, 0);

@@ -2,17 +2,165 @@
 // @generated from file yishi/voting/v1/voting.proto (package yishi.voting.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { HealthCheckRequestSchema, HealthCheckResponseSchema } from "../../common/v1/health_pb";
 import { file_yishi_common_v1_health } from "../../common/v1/health_pb";
 import { file_yishi_options_v1_options } from "../../options/v1/options_pb";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file yishi/voting/v1/voting.proto.
  */
 export const file_yishi_voting_v1_voting: GenFile = /*@__PURE__*/
-  fileDesc("Chx5aXNoaS92b3RpbmcvdjEvdm90aW5nLnByb3RvEg95aXNoaS52b3RpbmcudjEyggEKDVZvdGluZ1NlcnZpY2UScQoLQ2hlY2tIZWFsdGgSIy55aXNoaS5jb21tb24udjEuSGVhbHRoQ2hlY2tSZXF1ZXN0GiQueWlzaGkuY29tbW9uLnYxLkhlYWx0aENoZWNrUmVzcG9uc2UiF8rzGBN2b3RpbmcuaGVhbHRoLmNoZWNrYgZwcm90bzM", [file_yishi_common_v1_health, file_yishi_options_v1_options]);
+  fileDesc("Chx5aXNoaS92b3RpbmcvdjEvdm90aW5nLnByb3RvEg95aXNoaS52b3RpbmcudjEi3gEKFlJlcHJlc2VudGF0aXZlc0VsZWN0ZWQSEwoLZWxlY3Rpb25faWQYASABKAkSEAoIcGxhY2VfaWQYAiABKAkSNQoGb2ZmaWNlGAMgASgOMiUueWlzaGkudm90aW5nLnYxLlJlcHJlc2VudGF0aXZlT2ZmaWNlEhIKCnRlcm1fc3RhcnQYBCABKAkSEAoIdGVybV9lbmQYBSABKAkSGAoQZWxlY3RlZF91c2VyX2lkcxgGIAMoCTom0vMYImV2dC52b3RpbmcucmVwcmVzZW50YXRpdmVzX2VsZWN0ZWQqywEKFFJlcHJlc2VudGF0aXZlT2ZmaWNlEiUKIVJFUFJFU0VOVEFUSVZFX09GRklDRV9VTlNQRUNJRklFRBAAEjEKLVJFUFJFU0VOVEFUSVZFX09GRklDRV9CVUlMRElOR19SRVBSRVNFTlRBVElWRRABEi8KK1JFUFJFU0VOVEFUSVZFX09GRklDRV9FU1RBVEVfUkVQUkVTRU5UQVRJVkUQAhIoCiRSRVBSRVNFTlRBVElWRV9PRkZJQ0VfQ09VTkNJTF9NRU1CRVIQAzKCAQoNVm90aW5nU2VydmljZRJxCgtDaGVja0hlYWx0aBIjLnlpc2hpLmNvbW1vbi52MS5IZWFsdGhDaGVja1JlcXVlc3QaJC55aXNoaS5jb21tb24udjEuSGVhbHRoQ2hlY2tSZXNwb25zZSIXyvMYE3ZvdGluZy5oZWFsdGguY2hlY2tiBnByb3RvMw", [file_yishi_common_v1_health, file_yishi_options_v1_options]);
+
+/**
+ * An election's result: who now holds the office at the place, for the term. Identity records a
+ * mandate for each elected person (the role at the place for exactly the term); the same result
+ * delivered again, or announced again under a new event id, records nothing twice.
+ *
+ * @generated from message yishi.voting.v1.RepresentativesElected
+ */
+export type RepresentativesElected = Message<"yishi.voting.v1.RepresentativesElected"> & {
+  /**
+   * The ballot that elected them; it is the mandate's decision reference.
+   *
+   * @generated from field: string election_id = 1;
+   */
+  electionId: string;
+
+  /**
+   * A building, an estate (or village group), or a community, matching the office.
+   *
+   * @generated from field: string place_id = 2;
+   */
+  placeId: string;
+
+  /**
+   * @generated from field: yishi.voting.v1.RepresentativeOffice office = 3;
+   */
+  office: RepresentativeOffice;
+
+  /**
+   * RFC 3339.
+   *
+   * @generated from field: string term_start = 4;
+   */
+  termStart: string;
+
+  /**
+   * @generated from field: string term_end = 5;
+   */
+  termEnd: string;
+
+  /**
+   * Representatives act in the system, so the elected are users (identity user ids).
+   *
+   * @generated from field: repeated string elected_user_ids = 6;
+   */
+  electedUserIds: string[];
+};
+
+/**
+ * An election's result: who now holds the office at the place, for the term. Identity records a
+ * mandate for each elected person (the role at the place for exactly the term); the same result
+ * delivered again, or announced again under a new event id, records nothing twice.
+ *
+ * @generated from message yishi.voting.v1.RepresentativesElected
+ */
+export type RepresentativesElectedJson = {
+  /**
+   * The ballot that elected them; it is the mandate's decision reference.
+   *
+   * @generated from field: string election_id = 1;
+   */
+  electionId?: string;
+
+  /**
+   * A building, an estate (or village group), or a community, matching the office.
+   *
+   * @generated from field: string place_id = 2;
+   */
+  placeId?: string;
+
+  /**
+   * @generated from field: yishi.voting.v1.RepresentativeOffice office = 3;
+   */
+  office?: RepresentativeOfficeJson;
+
+  /**
+   * RFC 3339.
+   *
+   * @generated from field: string term_start = 4;
+   */
+  termStart?: string;
+
+  /**
+   * @generated from field: string term_end = 5;
+   */
+  termEnd?: string;
+
+  /**
+   * Representatives act in the system, so the elected are users (identity user ids).
+   *
+   * @generated from field: repeated string elected_user_ids = 6;
+   */
+  electedUserIds?: string[];
+};
+
+/**
+ * Describes the message yishi.voting.v1.RepresentativesElected.
+ * Use `create(RepresentativesElectedSchema)` to create a new message.
+ */
+export const RepresentativesElectedSchema: GenMessage<RepresentativesElected, {jsonType: RepresentativesElectedJson}> = /*@__PURE__*/
+  messageDesc(file_yishi_voting_v1_voting, 0);
+
+/**
+ * The office an election fills; identity gives it as the role of the same name.
+ *
+ * @generated from enum yishi.voting.v1.RepresentativeOffice
+ */
+export enum RepresentativeOffice {
+  /**
+   * @generated from enum value: REPRESENTATIVE_OFFICE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Elected by a building's households, one household one vote.
+   *
+   * @generated from enum value: REPRESENTATIVE_OFFICE_BUILDING_REPRESENTATIVE = 1;
+   */
+  BUILDING_REPRESENTATIVE = 1,
+
+  /**
+   * An estate's deliberation representatives (小区议事代表).
+   *
+   * @generated from enum value: REPRESENTATIVE_OFFICE_ESTATE_REPRESENTATIVE = 2;
+   */
+  ESTATE_REPRESENTATIVE = 2,
+
+  /**
+   * The community representative assembly: the council.
+   *
+   * @generated from enum value: REPRESENTATIVE_OFFICE_COUNCIL_MEMBER = 3;
+   */
+  COUNCIL_MEMBER = 3,
+}
+
+/**
+ * The office an election fills; identity gives it as the role of the same name.
+ *
+ * @generated from enum yishi.voting.v1.RepresentativeOffice
+ */
+export type RepresentativeOfficeJson = "REPRESENTATIVE_OFFICE_UNSPECIFIED" | "REPRESENTATIVE_OFFICE_BUILDING_REPRESENTATIVE" | "REPRESENTATIVE_OFFICE_ESTATE_REPRESENTATIVE" | "REPRESENTATIVE_OFFICE_COUNCIL_MEMBER";
+
+/**
+ * Describes the enum yishi.voting.v1.RepresentativeOffice.
+ */
+export const RepresentativeOfficeSchema: GenEnum<RepresentativeOffice, RepresentativeOfficeJson> = /*@__PURE__*/
+  enumDesc(file_yishi_voting_v1_voting, 0);
 
 /**
  * @generated from service yishi.voting.v1.VotingService
