@@ -1,6 +1,15 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Users and their credentials, refresh-token families, login throttling and the signing key. */
+/** Login attempts per calendar minute (replaced by a sliding window in 1763900019000, whose `down` restores it). */
+export const CREATE_LOGIN_WINDOW = `
+  CREATE TABLE identity_login_window (
+    key text NOT NULL,
+    window_start timestamptz NOT NULL,
+    attempts integer NOT NULL,
+    CONSTRAINT pk_identity_login_window PRIMARY KEY (key, window_start)
+  )`;
+
 export class IdentityUsers1763900011000 implements MigrationInterface {
   name = 'IdentityUsers1763900011000';
 
@@ -29,13 +38,7 @@ export class IdentityUsers1763900011000 implements MigrationInterface {
         CONSTRAINT fk_identity_refresh_token_user FOREIGN KEY (user_id) REFERENCES identity_user (id)
       )`);
     await queryRunner.query(`CREATE INDEX ix_identity_refresh_token_family ON identity_refresh_token (family_id)`);
-    await queryRunner.query(`
-      CREATE TABLE identity_login_window (
-        key text NOT NULL,
-        window_start timestamptz NOT NULL,
-        attempts integer NOT NULL,
-        CONSTRAINT pk_identity_login_window PRIMARY KEY (key, window_start)
-      )`);
+    await queryRunner.query(CREATE_LOGIN_WINDOW);
     await queryRunner.query(`
       CREATE TABLE identity_signing_key (
         id text NOT NULL,

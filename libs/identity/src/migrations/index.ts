@@ -9,6 +9,7 @@ import { IdentityElectedMandates1763900015000 } from './1763900015000-identity-e
 import { IdentityGivenElectorates1763900016000 } from './1763900016000-identity-given-electorates';
 import { IdentityRoleRevocation1763900017000 } from './1763900017000-identity-role-revocation';
 import { IdentityOneLoginPerPerson1763900018000 } from './1763900018000-identity-one-login-per-person';
+import { IdentitySlidingLoginThrottle1763900019000 } from './1763900019000-identity-sliding-login-throttle';
 
 /** The identity database's own migrations, oldest first (the host adds the messaging tables). */
 export const identityMigrations: MigrationClass[] = [
@@ -21,4 +22,5 @@ export const identityMigrations: MigrationClass[] = [
   IdentityGivenElectorates1763900016000,
   IdentityRoleRevocation1763900017000,
   IdentityOneLoginPerPerson1763900018000,
+  IdentitySlidingLoginThrottle1763900019000,
 ];

@@ -5,6 +5,7 @@ import { UnauthenticatedError } from '@yishi/messaging';
 import { startServiceFixture, type ServiceFixture } from '@yishi/service-kit';
 
 import { identityService } from '../index';
+import { SessionsRepository } from './sessions.repository';
 import { AUDIENCE, ISSUER } from './sessions.service';
 
 describe('sessions: logins and tokens', () => {
@@ -110,5 +111,13 @@ describe('sessions: logins and tokens', () => {
       await expect(identity.rpc.call(IdentityRpc.login, { login: 'lisi', password: 'not the password', address: `10.1.0.${attempt}` })).rejects.toEqual(refused('INVALID_CREDENTIALS'));
     }
     await expect(identity.rpc.call(IdentityRpc.login, { login: 'lisi', password, address: '10.1.0.99' })).rejects.toEqual(refused('TOO_MANY_ATTEMPTS'));
+  });
+
+  it('counts attempts over the last sixty seconds, across a minute boundary', async () => {
+    const sessions = new SessionsRepository(identity.dataSource);
+    const attempt = (at: string) => sessions.countAttempt(['login:boundary', 'address:10.2.0.1'], new Date(at), 60, 11);
+    for (let second = 50; second < 60; second += 1) await attempt(`2026-11-23T08:00:${second}Z`);
+    expect(await attempt('2026-11-23T08:01:05Z')).toBe(11);
+    expect(await attempt('2026-11-23T08:02:00Z')).toBe(2);
   });
 });

@@ -65,15 +65,19 @@ export class SessionsRepository {
   }
 
   /**
-   * Counts an attempt against each key in the current minute and returns the highest count,
-   * in one statement — before any password is looked at.
+   * Counts an attempt against each key and returns the most attempts any key has had in the
+   * `windowSeconds` up to `at`, this one included — in one statement, before any password is
+   * looked at. The upsert locks each key's row, so concurrent attempts are all counted; only the
+   * newest `keep` times are kept.
    */
-  async countAttempt(keys: readonly string[], windowStart: Date): Promise<number> {
+  async countAttempt(keys: readonly string[], at: Date, windowSeconds: number, keep: number): Promise<number> {
     const rows = (await this.dataSource.query(
-      `INSERT INTO identity_login_window (key, window_start, attempts) SELECT unnest($1::text[]), $2, 1
-       ON CONFLICT (key, window_start) DO UPDATE SET attempts = identity_login_window.attempts + 1
-       RETURNING attempts`,
-      [keys, windowStart.toISOString()],
+      `INSERT INTO identity_login_throttle AS throttle (key, attempted_at) SELECT unnest($1::text[]), ARRAY[$2::timestamptz]
+       ON CONFLICT (key) DO UPDATE SET attempted_at = ARRAY(
+         SELECT attempt FROM unnest(throttle.attempted_at || $2::timestamptz) AS attempt
+         WHERE attempt > $2::timestamptz - make_interval(secs => $3) ORDER BY attempt DESC LIMIT $4)
+       RETURNING cardinality(attempted_at) AS attempts`,
+      [[...keys].sort(), at.toISOString(), windowSeconds, keep],
     )) as { attempts: number }[];
     return Math.max(...rows.map((row) => row.attempts));
   }

@@ -19,8 +19,9 @@ export const ISSUER = 'yishi-identity';
 export const AUDIENCE = 'yishi';
 const ACCESS_SECONDS = 15 * 60;
 const REFRESH_DAYS = 30;
-/** At most this many login attempts per account and per address in a minute. */
+/** At most this many login attempts per account and per address in any sixty seconds. */
 export const LOGIN_ATTEMPTS_PER_MINUTE = 10;
+const LOGIN_WINDOW_SECONDS = 60;
 const LOGIN = /^(1\d{10}|[a-z][a-z0-9_.-]{2,39})$/;
 
 type TokenPair = MessageInitShape<typeof TokenPairSchema>;
@@ -65,8 +66,8 @@ export class SessionsService {
 
   /** The attempt is counted (per login and per address) before any password hash is computed. */
   async login(request: LoginRequest): Promise<TokenPair> {
-    const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000);
-    const attempts = await this.sessions.countAttempt([`login:${request.login}`, `address:${request.address || 'unknown'}`], minute);
+    const keys = [`login:${request.login}`, `address:${request.address || 'unknown'}`];
+    const attempts = await this.sessions.countAttempt(keys, new Date(), LOGIN_WINDOW_SECONDS, LOGIN_ATTEMPTS_PER_MINUTE + 1);
     if (attempts > LOGIN_ATTEMPTS_PER_MINUTE) {
       await this.audited('login_failed', request, 'too many attempts');
       throw identityError(IdentityErrorCode.TooManyAttempts);
