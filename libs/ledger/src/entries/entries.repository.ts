@@ -9,6 +9,7 @@ import { NOTIFY_OUTBOX, outboxInsert, type OutboxRows } from '@yishi/messaging';
 import { isUuid } from '@yishi/persistence';
 
 import type { BatchState, BatchWrites, RequestRow } from './batch-application';
+import { writesNothing } from './state-after';
 import type { AccountState, BookHead, EntryDraft, PendingTransferState, StoredOutcome } from './entry.model';
 import type { EntryRow, PostingRow } from './entry-rows';
 
@@ -217,7 +218,7 @@ export class EntriesRepository implements OnApplicationShutdown {
     statement.add(pendingsUpdate, resolvedColumns([...writes.resolvedPendings.values()].filter((pending) => !writes.newPendings.includes(pending))));
     statement.add(accountsUpdate, accountColumns([...writes.touchedAccounts].map((id) => state.accounts.get(id)!)));
     statement.add((ids, subjects, envelopes) => outboxInsert(ids!, subjects!, envelopes!), [events.ids, events.subjects, events.envelopes]);
-    if (statement.isEmpty()) return;
+    if (writesNothing(writes)) return;
     const books = [...state.books.values()];
     const booksWritten = statement.add(booksUpdate, bookColumns(books));
     // The final SELECT reads the book update, so Postgres runs it before the other CTEs (those run
@@ -262,8 +263,8 @@ function statementName(text: string): string {
  */
 const POSTING_SETTINGS = '-c plan_cache_mode=force_generic_plan -c enable_hashjoin=off -c enable_mergejoin=off';
 
-/** The queue writes one batch at a time per process; the second connection is spare while one reconnects. */
-const POSTING_CONNECTIONS = 2;
+/** One batch is written while the next is read; the third connection is spare while one reconnects. */
+const POSTING_CONNECTIONS = 3;
 
 /** Begins a transaction and locks the books in one round trip (the ids are inlined after a UUID check). */
 function lockBooksStatement(bookIds: readonly string[]): string {
@@ -296,10 +297,6 @@ class BatchStatement {
     const placeholders = columns.map((column) => `$${this.parameters.push(column)}`);
     this.ctes.push(`${name} AS (${sql(...placeholders)})`);
     return name;
-  }
-
-  isEmpty(): boolean {
-    return this.ctes.length === 0;
   }
 
   sql(finalSelect: string): string {

@@ -8,9 +8,10 @@ import { concatOutboxRows, outboxRows, type OutboxRows, type Violation } from '@
 import { LOGGER } from '@yishi/service-kit';
 
 import { LedgerErrorCode, ledgerError } from '../ledger.error';
-import { BatchApplication, type BatchWrites } from './batch-application';
+import { BatchApplication, type BatchState, type BatchWrites } from './batch-application';
 import { EntriesRepository, type PostingSession } from './entries.repository';
 import { referenceViolations } from './entry-references';
+import { layOver, stateAfter, type StateAfter } from './state-after';
 import { WIRE_ENTRY_KINDS } from '../wire';
 import type { EntryRow } from './entry-rows';
 import type { BookHead, EntryDraft, EntryOutcome } from './entry.model';
@@ -28,14 +29,33 @@ interface Job {
   reject(error: unknown): void;
 }
 
+/** A batch read and applied in memory: what to answer, and what to write for that answer to hold. */
+interface AppliedBatch {
+  readonly jobs: readonly Job[];
+  readonly settled: readonly Settled[];
+  readonly state: BatchState;
+  readonly writes: BatchWrites;
+}
+
+/** A batch whose write is on its way to the database. */
+interface InFlight {
+  readonly after: StateAfter;
+  /** True once it has committed; false if it failed (its jobs were then committed again on their own). */
+  readonly written: Promise<boolean>;
+  done: boolean;
+}
+
 /**
- * Group commit: requests that arrive while a transaction runs wait and then go into the next one
- * together, so the rows each one locks are locked once and written with one statement per table.
+ * Group commit: requests that arrive while a batch is being written wait and then go into the
+ * next batch together, so the rows each one touches are read once and written with one statement.
+ * The next batch is read and applied while the one before it is written (ADR 0010), and its own
+ * write is sent once that one has committed.
  */
 @Injectable()
 export class PostingQueue implements OnModuleDestroy {
   private readonly waiting: Job[] = [];
   private draining: Promise<void> | null = null;
+  private arrived: (() => void) | null = null;
 
   constructor(
     @Inject(EntriesRepository) private readonly repository: EntriesRepository,
@@ -45,6 +65,7 @@ export class PostingQueue implements OnModuleDestroy {
   submit(drafts: readonly EntryDraft[]): Promise<EntryOutcome[]> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ drafts, resolve, reject });
+      this.arrived?.();
       this.draining ??= this.drain();
     });
   }
@@ -54,8 +75,25 @@ export class PostingQueue implements OnModuleDestroy {
   }
 
   private async drain(): Promise<void> {
-    while (this.waiting.length > 0) await this.commitJobs(this.takeBatch());
+    let inFlight: InFlight | null = null;
+    while (this.waiting.length > 0 || inFlight) {
+      if (this.waiting.length > 0) {
+        inFlight = await this.pipeline(this.takeBatch(), inFlight);
+        continue;
+      }
+      await Promise.race([inFlight!.written, this.nextArrival()]);
+      if (inFlight!.done) inFlight = null;
+    }
     this.draining = null;
+  }
+
+  private nextArrival(): Promise<void> {
+    return new Promise((resolve) => {
+      this.arrived = () => {
+        this.arrived = null;
+        resolve();
+      };
+    });
   }
 
   private takeBatch(): Job[] {
@@ -67,6 +105,47 @@ export class PostingQueue implements OnModuleDestroy {
       batch.push(job);
     }
     return batch;
+  }
+
+  /**
+   * Reads and applies the batch over what the batch in flight leaves, then sends its write once
+   * that one has committed. If that one failed, or this one could not be read, the batch is
+   * committed again from what the database holds.
+   */
+  private async pipeline(jobs: readonly Job[], inFlight: InFlight | null): Promise<InFlight | null> {
+    const applied = await this.repository
+      .unlocked(async (session) => this.apply(jobs, await this.readState(session, jobs, inFlight?.after)))
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'ledger batch could not be read; committing it again'));
+    const previousWritten = inFlight ? await inFlight.written : true;
+    if (!applied || !previousWritten) {
+      await this.commitJobs(jobs);
+      return null;
+    }
+    return this.send(applied);
+  }
+
+  private send(applied: AppliedBatch): InFlight {
+    const inFlight: InFlight = {
+      after: stateAfter(applied.state, applied.writes),
+      done: false,
+      written: this.repository
+        .unlocked((session) => this.write(session, applied))
+        .then(
+          () => {
+            applied.jobs.forEach((job, index) => settle(job, applied.settled[index]!));
+            return true;
+          },
+          async (error: unknown) => {
+            this.logger.warn({ err: error, code: (error as { code?: string }).code }, 'ledger batch write failed; committing it again');
+            await this.commitJobs(applied.jobs);
+            return false;
+          },
+        )
+        .finally(() => {
+          inFlight.done = true;
+        }),
+    };
+    return inFlight;
   }
 
   /** Commits the jobs together; if that fails for a reason other than contention, each on its own. */
@@ -89,7 +168,7 @@ export class PostingQueue implements OnModuleDestroy {
    * after a conflict (another replica, an account closing, the same id written elsewhere) the
    * batch runs again under the books' locks, where only a rare deadlock or duplicate can recur.
    */
-  private async commitWithRetries(jobs: readonly Job[]): Promise<Settled[]> {
+  private async commitWithRetries(jobs: readonly Job[]): Promise<readonly Settled[]> {
     const bookIds = jobs.flatMap((job) => job.drafts.map((draft) => draft.bookId));
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -103,16 +182,30 @@ export class PostingQueue implements OnModuleDestroy {
     }
   }
 
-  /** A job naming an unknown book or account, or a wrong currency, is refused whole; the others are applied. */
-  private async commit(session: PostingSession, jobs: readonly Job[]): Promise<Settled[]> {
+  private async commit(session: PostingSession, jobs: readonly Job[]): Promise<readonly Settled[]> {
+    const applied = this.apply(jobs, await this.readState(session, jobs));
+    await this.write(session, applied);
+    return applied.settled;
+  }
+
+  private async readState(session: PostingSession, jobs: readonly Job[], after?: StateAfter): Promise<BatchState> {
     const state = await this.repository.batchState(session, jobs.flatMap((job) => job.drafts));
+    if (after) layOver(state, after);
+    return state;
+  }
+
+  /** A job naming an unknown book or account, or a wrong currency, is refused whole; the others are applied. */
+  private apply(jobs: readonly Job[], state: BatchState): AppliedBatch {
     const application = new BatchApplication(state, new Date());
     const settled = jobs.map((job): Settled => {
       const violations = referenceViolations(job.drafts, state);
       return violations.length > 0 ? { violations } : { outcomes: application.applyAll(job.drafts) };
     });
-    await this.repository.write(session, application.writes, state, eventsOf(application.writes, state.books));
-    return settled;
+    return { jobs, settled, state, writes: application.writes };
+  }
+
+  private write(session: PostingSession, { writes, state }: AppliedBatch): Promise<void> {
+    return this.repository.write(session, writes, state, eventsOf(writes, state.books));
   }
 }
 
