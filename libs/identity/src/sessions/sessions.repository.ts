@@ -67,8 +67,8 @@ export class SessionsRepository {
   /**
    * Counts an attempt against each key and returns the most attempts any key has had in the
    * `windowSeconds` up to `at`, this one included — in one statement, before any password is
-   * looked at. The upsert locks each key's row, so concurrent attempts are all counted; only the
-   * newest `keep` times are kept.
+   * looked at. The upsert locks each key's row (in key order, so two attempts sharing keys never
+   * deadlock), so concurrent attempts are all counted; only the newest `keep` times are kept.
    */
   async countAttempt(keys: readonly string[], at: Date, windowSeconds: number, keep: number): Promise<number> {
     const rows = (await this.dataSource.query(
