@@ -42,8 +42,19 @@ export function rpcMethods<S extends DescService>(service: S): RpcMethods<S> {
   return Object.fromEntries(entries) as RpcMethods<S>;
 }
 
-/** The JetStream subject an event message is published on, from its proto option. */
+const eventSubjects = new WeakMap<DescMessage, string>();
+
+/** The JetStream subject an event message is published on, from its proto option (read once per schema). */
 export function eventSubjectOf(schema: DescMessage): string {
+  let known = eventSubjects.get(schema);
+  if (known === undefined) {
+    known = readEventSubject(schema);
+    eventSubjects.set(schema, known);
+  }
+  return known;
+}
+
+function readEventSubject(schema: DescMessage): string {
   if (!hasOption(schema, event_subject)) {
     throw new Error(`${schema.typeName} has no (yishi.options.v1.event_subject) option`);
   }

@@ -13,13 +13,13 @@ import type {
 import { fromMinorUnits } from '@yishi/money';
 
 import { AccountsService, toAccount } from '../accounts/accounts.service';
+import { shanghaiDate } from '../calendar';
 import { BooksRepository } from '../books/books.repository';
 import { LedgerErrorCode, ledgerError } from '../ledger.error';
 import { WIRE_ACCOUNT_KINDS, amountText, isUuid, normalBalance, type AccountKindName } from '../wire';
 import { BalancesRepository } from './balances.repository';
 
 const MAX_PAGE = 500;
-const SHANGHAI_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 @Injectable()
 export class BalancesService {
@@ -84,7 +84,7 @@ export class BalancesService {
     if (request.asOfDate && !/^\d{4}-\d{2}-\d{2}$/.test(request.asOfDate)) {
       throw ledgerError(LedgerErrorCode.InvalidRequest, [{ field: 'as_of_date', reason: 'must be a date YYYY-MM-DD' }]);
     }
-    const asOfDate = request.asOfDate || SHANGHAI_DATE.format(new Date());
+    const asOfDate = request.asOfDate || shanghaiDate(new Date());
     const rows = await this.balances.trialBalance(request.bookId, asOfDate);
     const totals = new Map<string, { debits: bigint; credits: bigint }>();
     for (const row of rows) {

@@ -1,3 +1,4 @@
+import { shanghaiDate } from '../calendar';
 import { Refusal } from '../ledger.error';
 import { entryHash, type EntryRow, type PostingRow } from './entry-rows';
 import type {
@@ -56,7 +57,6 @@ interface PostedTotals {
 
 type Plan = { movements: Movement[]; resolve?: { pending: PendingTransferState; state: PendingStateName } } | Refusal;
 
-const SHANGHAI_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /**
  * Applies drafts in order to the locked state, entirely in memory: balance limits, pending
@@ -202,7 +202,7 @@ export class BatchApplication {
       bookId: draft.bookId,
       sequence,
       kind: draft.kind,
-      effectiveDate: draft.effectiveDate ?? SHANGHAI_DATE.format(recordedAt),
+      effectiveDate: draft.effectiveDate ?? shanghaiDate(recordedAt),
       memo: draft.memo,
       recordedBy: draft.recordedBy,
       evidence: draft.evidence,

@@ -257,11 +257,13 @@ function statementName(text: string): string {
 }
 
 /**
- * Settings of the posting connections: plans are generic and joins are index lookups. Every
+ * Settings of the posting connections: plans are generic and joins and lookups use indexes. Every
  * statement of a batch joins a few arrays to primary keys, which a generic plan would otherwise
- * estimate as large and hash-join with a full scan. Reports use the service's other connections.
+ * estimate as large and hash-join with a full scan; and a generic plan made while a table was
+ * small scanned all of it for each batch ever after (the reversed-entries lookup did, on a
+ * journal of millions). Reports use the service's other connections.
  */
-const POSTING_SETTINGS = '-c plan_cache_mode=force_generic_plan -c enable_hashjoin=off -c enable_mergejoin=off';
+const POSTING_SETTINGS = '-c plan_cache_mode=force_generic_plan -c enable_hashjoin=off -c enable_mergejoin=off -c enable_seqscan=off';
 
 /** One batch is written while the next is read; the third connection is spare while one reconnects. */
 const POSTING_CONNECTIONS = 3;
