@@ -47,6 +47,11 @@ export function ledgerError(code: LedgerErrorCode, violations: readonly Violatio
   }
 }
 
+/** The request's `account_id` names no account. */
+export function accountNotFound(): RpcError {
+  return ledgerError(LedgerErrorCode.AccountNotFound, [{ field: 'account_id', reason: 'no such account' }]);
+}
+
 /** Why an entry was refused; stored with its id, so a retry gets the same answer. */
 export enum Refusal {
   ExceedsCredits = 'EXCEEDS_CREDITS',

@@ -5,7 +5,7 @@ import type { Violation } from '@yishi/messaging';
 import { DEFAULT_CURRENCY, isKnownCurrency } from '@yishi/money';
 
 import { BooksRepository } from '../books/books.repository';
-import { LedgerErrorCode, ledgerError } from '../ledger.error';
+import { LedgerErrorCode, accountNotFound, ledgerError } from '../ledger.error';
 import { ACCOUNT_KIND_NAMES, amountText, isUuid, normalBalance, SIDE_NAMES, WIRE_ACCOUNT_KINDS, WIRE_SIDES } from '../wire';
 import { AccountsRepository, type AccountRecord, type NewAccount } from './accounts.repository';
 
@@ -37,14 +37,14 @@ export class AccountsService {
 
   async close(request: CloseAccountRequest): Promise<AccountInit> {
     const { closed, account } = await this.accounts.close(request.accountId);
-    if (!account) throw ledgerError(LedgerErrorCode.AccountNotFound, [{ field: 'account_id', reason: 'no such account' }]);
+    if (!account) throw accountNotFound();
     if (!closed) throw ledgerError(LedgerErrorCode.AccountNotEmpty, [{ field: 'account_id', reason: 'has pending transfers' }]);
     return toAccount(account);
   }
 
   async require(accountId: string): Promise<AccountRecord> {
     const account = isUuid(accountId) ? await this.accounts.find(accountId) : undefined;
-    if (!account) throw ledgerError(LedgerErrorCode.AccountNotFound, [{ field: 'account_id', reason: 'no such account' }]);
+    if (!account) throw accountNotFound();
     return account;
   }
 

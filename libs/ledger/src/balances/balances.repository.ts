@@ -1,10 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+import type { AccountRecord } from '../accounts/accounts.repository';
+
 export interface PostedTotalsRow {
   debits_posted_after: string;
   credits_posted_after: string;
 }
+
+export type AccountAtRow = AccountRecord & { [K in keyof PostedTotalsRow]: PostedTotalsRow[K] | null };
 
 export interface StatementRow extends PostedTotalsRow {
   entry_id: string;
@@ -33,20 +37,25 @@ export class BalancesRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
   /**
-   * The account's posted totals as they stood at `moment`: two index lookups whatever the number
-   * of postings (the last entry recorded by then, and the account's last posting up to it).
+   * The account with its posted totals as they stood at `moment` (null before its first posting),
+   * in one round trip: two index lookups whatever the number of postings (the last entry recorded
+   * by then, and the account's last posting up to it).
    */
-  async postedTotalsAt(bookId: string, accountId: string, moment: Date): Promise<PostedTotalsRow | undefined> {
+  async accountAt(accountId: string, moment: Date): Promise<AccountAtRow | undefined> {
     const [row] = (await this.dataSource.query(
-      `SELECT p.debits_posted_after, p.credits_posted_after
-         FROM ledger_posting p
-        WHERE p.account_id = $2
-          AND p.book_sequence <= (SELECT e.sequence FROM ledger_entry e WHERE e.book_id = $1 AND e.recorded_at <= $3
-                                   ORDER BY e.recorded_at DESC, e.sequence DESC LIMIT 1)
-        ORDER BY p.book_sequence DESC, p.line DESC
-        LIMIT 1`,
-      [bookId, accountId, moment.toISOString()],
-    )) as PostedTotalsRow[];
+      `SELECT a.*, t.debits_posted_after, t.credits_posted_after
+         FROM ledger_account a
+         LEFT JOIN LATERAL (
+           SELECT p.debits_posted_after, p.credits_posted_after
+             FROM ledger_posting p
+            WHERE p.account_id = a.id
+              AND p.book_sequence <= (SELECT e.sequence FROM ledger_entry e WHERE e.book_id = a.book_id AND e.recorded_at <= $2
+                                       ORDER BY e.recorded_at DESC, e.sequence DESC LIMIT 1)
+            ORDER BY p.book_sequence DESC, p.line DESC
+            LIMIT 1) t ON true
+        WHERE a.id = $1`,
+      [accountId, moment.toISOString()],
+    )) as AccountAtRow[];
     return row;
   }
 

@@ -15,7 +15,7 @@ import { fromMinorUnits } from '@yishi/money';
 import { AccountsService, toAccount } from '../accounts/accounts.service';
 import { shanghaiDate } from '../calendar';
 import { BooksRepository } from '../books/books.repository';
-import { LedgerErrorCode, ledgerError } from '../ledger.error';
+import { LedgerErrorCode, accountNotFound, ledgerError } from '../ledger.error';
 import { WIRE_ACCOUNT_KINDS, amountText, isUuid, normalBalance, type AccountKindName } from '../wire';
 import { BalancesRepository } from './balances.repository';
 
@@ -31,12 +31,12 @@ export class BalancesService {
 
   /** Now (posted, pending and available), or as it stood at `as_of` (posted only). */
   async balance(request: GetBalanceRequest): Promise<MessageInitShape<typeof BalanceSchema>> {
-    const account = await this.accounts.require(request.accountId);
-    if (!request.asOf) return toAccount(account).balance!;
+    if (!request.asOf) return toAccount(await this.accounts.require(request.accountId)).balance!;
     const moment = timestampDate(request.asOf);
-    const totals = await this.balances.postedTotalsAt(account.book_id, account.id, moment);
-    const debits = BigInt(totals?.debits_posted_after ?? 0);
-    const credits = BigInt(totals?.credits_posted_after ?? 0);
+    const account = isUuid(request.accountId) ? await this.balances.accountAt(request.accountId, moment) : undefined;
+    if (!account) throw accountNotFound();
+    const debits = BigInt(account.debits_posted_after ?? 0);
+    const credits = BigInt(account.credits_posted_after ?? 0);
     const posted = normalBalance(account.normal_side, debits, credits, account.currency);
     const zero = fromMinorUnits(0n, account.currency);
     return {
