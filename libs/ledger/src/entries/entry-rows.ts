@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 import type { EntryKindName, Phase, Side } from './entry.model';
 
@@ -65,5 +65,5 @@ export function entryHash(previousHash: string, entry: HashedEntry, postings: re
     entry.recordedAt.toISOString(),
     postings.map((posting) => [posting.accountId, posting.phase, posting.side, posting.amount.toString(), posting.currency]),
   ]);
-  return createHash('sha256').update(previousHash).update('\n').update(content).digest('hex');
+  return hash('sha256', `${previousHash}\n${content}`, 'hex');
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 
@@ -161,5 +161,5 @@ function fingerprintOf(entry: NewEntry, kind: EntryKindName, postings: readonly 
     entry.reversesEntryId,
     entry.linked,
   ]);
-  return createHash('sha256').update(content).digest('hex');
+  return hash('sha256', content, 'hex');
 }
