@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 import { NOTIFY_OUTBOX, outboxInsert, type OutboxRows } from '@yishi/messaging';
-import { isUuid } from '@yishi/persistence';
+import { arrayLiteral, isUuid, type ArrayColumn } from '@yishi/persistence';
 
 import type { BatchState, BatchWrites, RequestRow } from './batch-application';
 import { writesNothing } from './state-after';
@@ -293,10 +293,10 @@ class BatchStatement {
   readonly parameters: unknown[] = [];
 
   /** Adds `sql(...placeholders)` fed by `columns` (equal-length arrays), unless they are empty; returns the CTE's name. */
-  add(sql: (...placeholders: string[]) => string, columns: readonly unknown[][]): string {
+  add(sql: (...placeholders: string[]) => string, columns: readonly ArrayColumn[]): string {
     const name = `w${this.ctes.length}`;
     if (columns[0]!.length === 0) return name;
-    const placeholders = columns.map((column) => `$${this.parameters.push(column)}`);
+    const placeholders = columns.map((column) => `$${this.parameters.push(arrayLiteral(column))}`);
     this.ctes.push(`${name} AS (${sql(...placeholders)})`);
     return name;
   }
@@ -317,7 +317,7 @@ const entriesInsert = (...p: string[]): string => `
       AS e(id, book_id, sequence, kind, effective_date, memo, recorded_by, evidence, decision_ref,
            metadata, pending_id, reverses_entry_id, recorded_at, previous_hash, hash)`;
 
-const entryColumns = (entries: readonly EntryRow[]): unknown[][] => [
+const entryColumns = (entries: readonly EntryRow[]): ArrayColumn[] => [
   entries.map((e) => e.id),
   entries.map((e) => e.bookId),
   asText(entries.map((e) => e.sequence)),
@@ -340,7 +340,7 @@ const postingsInsert = (...p: string[]): string => `
   SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::smallint[], ${p[2]}::uuid[], ${p[3]}::bigint[], ${p[4]}::text[], ${p[5]}::text[],
                        ${p[6]}::bigint[], ${p[7]}::char(3)[], ${p[8]}::bigint[], ${p[9]}::bigint[])`;
 
-const postingColumns = (postings: readonly PostingRow[]): unknown[][] => [
+const postingColumns = (postings: readonly PostingRow[]): ArrayColumn[] => [
   postings.map((p) => p.entryId),
   postings.map((p) => p.line),
   postings.map((p) => p.accountId),
@@ -359,7 +359,7 @@ const requestsInsert = (...p: string[]): string => `
     FROM unnest(${p[0]}::uuid[], ${p[1]}::uuid[], ${p[2]}::text[], ${p[3]}::text[], ${p[4]}::bigint[], ${p[5]}::text[])
       AS r(id, book_id, fingerprint, refusal, sequence, hash)`;
 
-const requestColumns = (requests: readonly RequestRow[]): unknown[][] => [
+const requestColumns = (requests: readonly RequestRow[]): ArrayColumn[] => [
   requests.map((r) => r.id),
   requests.map((r) => r.bookId),
   requests.map((r) => r.fingerprint),
@@ -373,7 +373,7 @@ const pendingsInsert = (...p: string[]): string => `
   SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::uuid[], ${p[2]}::uuid[], ${p[3]}::uuid[], ${p[4]}::bigint[], ${p[5]}::char(3)[],
                        ${p[6]}::timestamptz[], ${p[7]}::text[], ${p[8]}::uuid[])`;
 
-const pendingColumns = (pendings: readonly PendingTransferState[]): unknown[][] => [
+const pendingColumns = (pendings: readonly PendingTransferState[]): ArrayColumn[] => [
   pendings.map((p) => p.id),
   pendings.map((p) => p.bookId),
   pendings.map((p) => p.debitAccountId),
@@ -389,7 +389,7 @@ const pendingsUpdate = (...p: string[]): string => `
   UPDATE ledger_pending_transfer AS t SET state = u.state, resolved_by_entry_id = u.resolved_by
     FROM unnest(${p[0]}::uuid[], ${p[1]}::text[], ${p[2]}::uuid[]) AS u(id, state, resolved_by) WHERE t.id = u.id`;
 
-const resolvedColumns = (pendings: readonly PendingTransferState[]): unknown[][] => [
+const resolvedColumns = (pendings: readonly PendingTransferState[]): ArrayColumn[] => [
   pendings.map((p) => p.id),
   pendings.map((p) => p.state),
   pendings.map((p) => p.resolvedByEntryId),
@@ -403,7 +403,7 @@ const accountsUpdate = (...p: string[]): string => `
       AS u(id, debits_posted, credits_posted, debits_pending, credits_pending)
    WHERE a.id = u.id`;
 
-const accountColumns = (accounts: readonly AccountState[]): unknown[][] => [
+const accountColumns = (accounts: readonly AccountState[]): ArrayColumn[] => [
   accounts.map((a) => a.id),
   asText(accounts.map((a) => a.debitsPosted)),
   asText(accounts.map((a) => a.creditsPosted)),
@@ -420,7 +420,7 @@ const booksUpdate = (...p: string[]): string => `
    WHERE b.id = u.id AND b.version = u.version
   RETURNING b.id`;
 
-const bookColumns = (books: readonly BookHead[]): unknown[][] => [
+const bookColumns = (books: readonly BookHead[]): ArrayColumn[] => [
   books.map((b) => b.id),
   asText(books.map((b) => b.sequence)),
   books.map((b) => b.hash),
