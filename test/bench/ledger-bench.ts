@@ -138,7 +138,9 @@ async function main(): Promise<void> {
 
   const database = `yishi_bench_ledger_${randomBytes(3).toString('hex')}`;
   const prefix = `bench${randomBytes(3).toString('hex')}`;
-  const service = spawn(process.execPath, [...(process.env['BENCH_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), 'dist/apps/ledger/src/main.js'], {
+  // Started with the flags docker-compose.yml gives the ledger (ADR 0012).
+  const flags = ['--max-semi-space-size=64', ...(process.env['BENCH_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])];
+  const service = spawn(process.execPath, [...flags, 'dist/apps/ledger/src/main.js'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: databaseUrl(database), NATS_URL, SUBJECT_PREFIX: prefix, LOG_LEVEL: 'warn', REQUEST_TIMEOUT_MS: '60000' },
     stdio: ['ignore', 'inherit', 'inherit'],
