@@ -131,7 +131,7 @@ export class BatchApplication {
   private plan(draft: EntryDraft): Plan {
     if (draft.reversesEntryId && !this.entryExists(draft.reversesEntryId)) return Refusal.ReversedEntryNotFound;
     const phase: Phase = draft.kind === 'pending' ? 'pending' : 'posted';
-    const movements: Movement[] = draft.postings.map((posting) => ({ ...posting, phase }));
+    const movements: Movement[] = draft.postings.map(({ accountId, side, amount, currency }) => ({ accountId, phase, side, amount, currency }));
     if (draft.kind === 'posted' || draft.kind === 'pending') return { movements };
     const pending = this.state.pendings.get(draft.pendingId ?? '');
     if (!pending || pending.bookId !== draft.bookId) return Refusal.PendingNotFound;
@@ -213,17 +213,11 @@ export class BatchApplication {
       recordedAt,
     };
     const hash = entryHash(book.hash, content, movements);
-    this.writes.entries.push({ ...content, previousHash: book.hash, hash });
-    this.writes.postings.push(
-      ...movements.map((movement, line) => ({
-        ...movement,
-        entryId: draft.id,
-        line,
-        bookSequence: sequence,
-        debitsPostedAfter: totals[line]!.debits,
-        creditsPostedAfter: totals[line]!.credits,
-      })),
-    );
+    this.writes.entries.push(Object.assign(content, { previousHash: book.hash, hash }));
+    movements.forEach(({ accountId, phase, side, amount, currency }, line) => {
+      const { debits, credits } = totals[line]!;
+      this.writes.postings.push({ entryId: draft.id, line, accountId, bookSequence: sequence, phase, side, amount, currency, debitsPostedAfter: debits, creditsPostedAfter: credits });
+    });
     Object.assign(book, { sequence, hash, recordedAt });
     this.writes.touchedBooks.add(book.id);
     this.remember(() => Object.assign(book, previous));
@@ -283,13 +277,14 @@ export class BatchApplication {
 
   private record(draft: EntryDraft, stored: StoredOutcome): EntryOutcome {
     this.outcomesInBatch.set(draft.id, stored);
-    const row: RequestRow = { id: draft.id, bookId: draft.bookId, ...stored };
+    const { fingerprint, refusal, sequence, hash } = stored;
+    const row: RequestRow = { id: draft.id, bookId: draft.bookId, fingerprint, refusal, sequence, hash };
     this.writes.requests.push(row);
     this.remember(() => {
       this.outcomesInBatch.delete(draft.id);
       this.writes.requests.splice(this.writes.requests.indexOf(row), 1);
     });
-    return { id: draft.id, applied: stored.refusal === null, refusal: stored.refusal, sequence: stored.sequence, hash: stored.hash, replayed: false };
+    return { id: draft.id, applied: refusal === null, refusal, sequence, hash, replayed: false };
   }
 
   private rollback(mark: { entries: number; postings: number }): void {
