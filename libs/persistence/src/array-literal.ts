@@ -1,7 +1,6 @@
 /** A column of scalars as one Postgres array parameter: text, numbers, or null (SQL NULL). */
 export type ArrayColumn = readonly (string | number | null)[];
 
-const NEEDS_ESCAPE = /["\\]/;
 const ESCAPED = /["\\]/g;
 
 /**
@@ -16,7 +15,7 @@ export function arrayLiteral(column: ArrayColumn): string {
     const value = column[index];
     if (value === null || value === undefined) literal += 'NULL';
     else if (typeof value === 'number') literal += String(value);
-    else literal += NEEDS_ESCAPE.test(value) ? `"${value.replace(ESCAPED, '\\$&')}"` : `"${value}"`;
+    else literal += value.includes('"') || value.includes('\\') ? `"${value.replace(ESCAPED, '\\$&')}"` : `"${value}"`;
   }
   return `${literal}}`;
 }
