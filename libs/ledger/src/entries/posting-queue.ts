@@ -244,7 +244,7 @@ function entriesPosted(entries: readonly EntryRow[]): MessageInitShape<typeof En
 }
 
 /** Entries posted, pending transfers expired, and each touched book's new head. */
-function eventsOf(writes: BatchWrites, books: Map<string, BookHead>): OutboxRows {
+export function eventsOf(writes: BatchWrites, books: Map<string, BookHead>): OutboxRows {
   return concatOutboxRows(
     outboxRows(EntriesPostedSchema, entriesPosted(writes.entries)),
     outboxRows(
