@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { create } from '@bufbuild/protobuf';
+import { prepareValue } from 'pg/lib/utils';
 
 import { EntryKind, EntryStatus, PostEntriesRequestSchema, PostEntriesResponseSchema, Side } from '@yishi/contracts';
 import { decodeMessage, encodeMessage } from '@yishi/messaging';
@@ -53,8 +54,13 @@ function freshState(): BatchState {
   };
 }
 
-/** Takes the write statement and its parameters as Postgres would receive them, and sends nothing. */
-const nowhere = { query: async () => [] } as unknown as PostingSession;
+/** Serialises the write statement's parameters as node-postgres does before sending, and sends nothing. */
+const nowhere = {
+  query: async (_text: string, values: readonly unknown[]) => {
+    values.forEach((value) => prepareValue(value));
+    return [];
+  },
+} as unknown as PostingSession;
 const repository = Object.create(EntriesRepository.prototype) as EntriesRepository;
 
 async function postOnce(spent: Record<(typeof STAGES)[number], bigint>): Promise<void> {
