@@ -6,7 +6,7 @@ import { createLogger } from '@yishi/logging';
 import {
   Inbox,
   JetStreamEventBus,
-  MessagingTables1763900000000,
+  MESSAGING_MIGRATIONS,
   decodeEnvelope,
   unpackPayload,
   type EventBus,
@@ -23,7 +23,7 @@ export class CounterTable1763900000001 implements MigrationInterface {
   }
 }
 
-export const COUNTER_MIGRATIONS = [MessagingTables1763900000000, CounterTable1763900000001];
+export const COUNTER_MIGRATIONS = [...MESSAGING_MIGRATIONS, CounterTable1763900000001];
 export const CONSUMER = 'testing.counter';
 export const quietLogger = createLogger('crash-suite', 'silent');
 

@@ -5,7 +5,7 @@ import { createLogger, NestPinoLogger, type Logger } from '@yishi/logging';
 import {
   BusServer,
   Inbox,
-  MessagingTables1763900000000,
+  MESSAGING_MIGRATIONS,
   OutboxRelay,
   PassErrorsToBusFilter,
   RpcClient,
@@ -32,7 +32,7 @@ export interface RunningService {
 
 /** Every migration of a service's database: the shared messaging tables, then its own. */
 export function serviceMigrations(definition: ServiceDefinition): MigrationClass[] {
-  return [MessagingTables1763900000000, ...definition.migrations];
+  return [...MESSAGING_MIGRATIONS, ...definition.migrations];
 }
 
 /**

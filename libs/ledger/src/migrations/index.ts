@@ -5,6 +5,7 @@ import { FundProjects1763900002000 } from './1763900002000-fund-projects';
 import { BankReconciliation1763900003000 } from './1763900003000-bank-reconciliation';
 import { JournalReferenceChecks1763900004000 } from './1763900004000-journal-reference-checks';
 import { BookVersions1763900005000 } from './1763900005000-book-versions';
+import { AccountRoomForUpdates1763900006000 } from './1763900006000-account-room-for-updates';
 
 /** The ledger database's own migrations, oldest first (the host adds the messaging tables). */
 export const ledgerMigrations: MigrationClass[] = [
@@ -13,4 +14,5 @@ export const ledgerMigrations: MigrationClass[] = [
   BankReconciliation1763900003000,
   JournalReferenceChecks1763900004000,
   BookVersions1763900005000,
+  AccountRoomForUpdates1763900006000,
 ];

@@ -10,7 +10,7 @@ import { createTestDatabase, eventually, type TestDatabase } from '@yishi/testin
 
 import { Inbox } from '../events/inbox';
 import { LocalEventBus } from '../events/local-event-bus';
-import { MessagingTables1763900000000 } from '../events/messaging-tables.migration';
+import { MESSAGING_MIGRATIONS } from '../events/messaging-tables.migration';
 import { recordEvent } from '../events/outbox';
 import { OutboxRelay } from '../events/outbox-relay';
 import { BusServer, EventContext, PassErrorsToBusFilter } from './bus-server';
@@ -24,7 +24,7 @@ class Tally1763900000002 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE tally`);
   }
 }
-const MIGRATIONS = [MessagingTables1763900000000, Tally1763900000002];
+const MIGRATIONS = [...MESSAGING_MIGRATIONS, Tally1763900000002];
 
 @Controller()
 class TallyController {
@@ -105,5 +105,16 @@ describe('@EventPattern handlers', () => {
     ).rejects.toThrow('the grant vote failed');
     await relay.publishPending();
     expect(await total('abandoned')).toBe(0n);
+  });
+
+  it('keep outbox envelopes compressed with lz4 when the server has it', async () => {
+    const hasLz4 = await dataSource.query(`CREATE TEMP TABLE lz4_probe (t text COMPRESSION lz4)`).then(
+      () => true,
+      () => false,
+    );
+    const [column] = await dataSource.query(
+      `SELECT attcompression AS method FROM pg_attribute WHERE attrelid = 'messaging_outbox'::regclass AND attname = 'envelope'`,
+    );
+    expect(column.method).toBe(hasLz4 ? 'l' : '');
   });
 });
