@@ -1,4 +1,4 @@
 export * from './data-source';
 export * from './database-url';
 export * from './uuidv7';
-export * from './array-literal';
+export * from './array-parameters';

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 import { NOTIFY_OUTBOX, outboxInsert, type OutboxRows } from '@yishi/messaging';
-import { arrayLiteral, isUuid, type ArrayColumn } from '@yishi/persistence';
+import { int2Column, int8Column, isUuid, textArray, textColumn, uuidArray, uuidColumn, type Column } from '@yishi/persistence';
 
 import type { BatchState, BatchWrites, RequestRow } from './batch-application';
 import { writesNothing } from './state-after';
@@ -119,7 +119,6 @@ function toPendingState(row: BatchStateRow['pendings'][number]): PendingTransfer
 function toStoredOutcome(row: RequestRowRead): StoredOutcome {
   return { fingerprint: row.fingerprint, refusal: row.refusal, sequence: toBigInt(row.sequence), hash: row.hash };
 }
-const asText = (values: readonly bigint[]): string[] => values.map(String);
 
 /**
  * The ledger's hot path in SQL: a batch's state is read in one statement and the batch written in
@@ -190,11 +189,11 @@ export class EntriesRepository implements OnApplicationShutdown {
   /** Books, accounts, pending transfers, stored outcomes and reversed entries of a batch, in one round trip. */
   async batchState(session: PostingSession, drafts: readonly EntryDraft[]): Promise<BatchState> {
     const [row] = await session.query<BatchStateRow>(BATCH_STATE, [
-      unique(drafts.flatMap((draft) => (draft.pendingId ? [draft.pendingId] : []))),
-      unique(drafts.flatMap((draft) => draft.postings.map((posting) => posting.accountId))),
-      unique(drafts.map((draft) => draft.id)),
-      unique(drafts.flatMap((draft) => (draft.reversesEntryId ? [draft.reversesEntryId] : []))),
-      unique(drafts.map((draft) => draft.bookId)),
+      uuidArray(unique(drafts.flatMap((draft) => (draft.pendingId ? [draft.pendingId] : [])))),
+      uuidArray(unique(drafts.flatMap((draft) => draft.postings.map((posting) => posting.accountId)))),
+      uuidArray(unique(drafts.map((draft) => draft.id))),
+      uuidArray(unique(drafts.flatMap((draft) => (draft.reversesEntryId ? [draft.reversesEntryId] : [])))),
+      uuidArray(unique(drafts.map((draft) => draft.bookId))),
     ]);
     return {
       books: new Map(row!.books.map((book) => [book.id, toBookHead(book)])),
@@ -211,16 +210,20 @@ export class EntriesRepository implements OnApplicationShutdown {
    */
   async write(session: PostingSession, writes: BatchWrites, state: BatchState, events: OutboxRows): Promise<void> {
     const statement = new BatchStatement();
-    statement.add(entriesInsert, entryColumns(writes.entries));
-    statement.add(postingsInsert, postingColumns(writes.postings));
-    statement.add(requestsInsert, requestColumns(writes.requests));
-    statement.add(pendingsInsert, pendingColumns(writes.newPendings));
-    statement.add(pendingsUpdate, resolvedColumns([...writes.resolvedPendings.values()].filter((pending) => !writes.newPendings.includes(pending))));
-    statement.add(accountsUpdate, accountColumns([...writes.touchedAccounts].map((id) => state.accounts.get(id)!)));
-    statement.add((ids, subjects, envelopes) => outboxInsert(ids!, subjects!, envelopes!), [events.ids, events.subjects, events.envelopes]);
+    statement.add(entriesInsert, writes.entries, entryColumns);
+    statement.add(postingsInsert, writes.postings, postingColumns);
+    statement.add(requestsInsert, writes.requests, requestColumns);
+    statement.add(pendingsInsert, writes.newPendings, pendingColumns);
+    statement.add(pendingsUpdate, [...writes.resolvedPendings.values()].filter((pending) => !writes.newPendings.includes(pending)), resolvedColumns);
+    statement.add(accountsUpdate, [...writes.touchedAccounts].map((id) => state.accounts.get(id)!), accountColumns);
+    statement.add((ids, subjects, envelopes) => outboxInsert(ids!, subjects!, envelopes!), events.ids, [
+      () => uuidArray(events.ids),
+      () => textArray(events.subjects),
+      () => textArray(events.envelopes),
+    ]);
     if (writesNothing(writes)) return;
     const books = [...state.books.values()];
-    const booksWritten = statement.add(booksUpdate, bookColumns(books));
+    const booksWritten = statement.add(booksUpdate, books, bookColumns);
     // The final SELECT reads the book update, so Postgres runs it before the other CTEs (those run
     // to completion after it): the book row is locked first, as on the locked path, and a stale
     // version fails the statement before anything else is written.
@@ -292,11 +295,11 @@ class BatchStatement {
   private readonly ctes: string[] = [];
   readonly parameters: unknown[] = [];
 
-  /** Adds `sql(...placeholders)` fed by `columns` (equal-length arrays), unless they are empty; returns the CTE's name. */
-  add(sql: (...placeholders: string[]) => string, columns: readonly ArrayColumn[]): string {
+  /** Adds `sql(...placeholders)` fed by the rows' columns (one array parameter each), unless there are no rows; returns the CTE's name. */
+  add<R>(sql: (...placeholders: string[]) => string, rows: readonly R[], columns: readonly Column<R>[]): string {
     const name = `w${this.ctes.length}`;
-    if (columns[0]!.length === 0) return name;
-    const placeholders = columns.map((column) => `$${this.parameters.push(arrayLiteral(column))}`);
+    if (rows.length === 0) return name;
+    const placeholders = columns.map((column) => `$${this.parameters.push(column(rows))}`);
     this.ctes.push(`${name} AS (${sql(...placeholders)})`);
     return name;
   }
@@ -317,22 +320,22 @@ const entriesInsert = (...p: string[]): string => `
       AS e(id, book_id, sequence, kind, effective_date, memo, recorded_by, evidence, decision_ref,
            metadata, pending_id, reverses_entry_id, recorded_at, previous_hash, hash)`;
 
-const entryColumns = (entries: readonly EntryRow[]): ArrayColumn[] => [
-  entries.map((e) => e.id),
-  entries.map((e) => e.bookId),
-  asText(entries.map((e) => e.sequence)),
-  entries.map((e) => e.kind),
-  entries.map((e) => e.effectiveDate),
-  entries.map((e) => e.memo),
-  entries.map((e) => e.recordedBy),
-  entries.map((e) => e.evidence),
-  entries.map((e) => e.decisionRef),
-  entries.map((e) => JSON.stringify(e.metadata)),
-  entries.map((e) => e.pendingId),
-  entries.map((e) => e.reversesEntryId),
-  entries.map((e) => e.recordedAt.toISOString()),
-  entries.map((e) => e.previousHash),
-  entries.map((e) => e.hash),
+const entryColumns: Column<EntryRow>[] = [
+  uuidColumn((e) => e.id),
+  uuidColumn((e) => e.bookId),
+  int8Column((e) => e.sequence),
+  textColumn((e) => e.kind),
+  textColumn((e) => e.effectiveDate),
+  textColumn((e) => e.memo),
+  textColumn((e) => e.recordedBy),
+  textColumn((e) => e.evidence),
+  textColumn((e) => e.decisionRef),
+  textColumn((e) => JSON.stringify(e.metadata)),
+  uuidColumn((e) => e.pendingId),
+  uuidColumn((e) => e.reversesEntryId),
+  textColumn((e) => e.recordedAt.toISOString()),
+  textColumn((e) => e.previousHash),
+  textColumn((e) => e.hash),
 ];
 
 const postingsInsert = (...p: string[]): string => `
@@ -340,17 +343,17 @@ const postingsInsert = (...p: string[]): string => `
   SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::smallint[], ${p[2]}::uuid[], ${p[3]}::bigint[], ${p[4]}::text[], ${p[5]}::text[],
                        ${p[6]}::bigint[], ${p[7]}::char(3)[], ${p[8]}::bigint[], ${p[9]}::bigint[])`;
 
-const postingColumns = (postings: readonly PostingRow[]): ArrayColumn[] => [
-  postings.map((p) => p.entryId),
-  postings.map((p) => p.line),
-  postings.map((p) => p.accountId),
-  asText(postings.map((p) => p.bookSequence)),
-  postings.map((p) => p.phase),
-  postings.map((p) => p.side),
-  asText(postings.map((p) => p.amount)),
-  postings.map((p) => p.currency),
-  asText(postings.map((p) => p.debitsPostedAfter)),
-  asText(postings.map((p) => p.creditsPostedAfter)),
+const postingColumns: Column<PostingRow>[] = [
+  uuidColumn((p) => p.entryId),
+  int2Column((p) => p.line),
+  uuidColumn((p) => p.accountId),
+  int8Column((p) => p.bookSequence),
+  textColumn((p) => p.phase),
+  textColumn((p) => p.side),
+  int8Column((p) => p.amount),
+  textColumn((p) => p.currency),
+  int8Column((p) => p.debitsPostedAfter),
+  int8Column((p) => p.creditsPostedAfter),
 ];
 
 const requestsInsert = (...p: string[]): string => `
@@ -359,13 +362,13 @@ const requestsInsert = (...p: string[]): string => `
     FROM unnest(${p[0]}::uuid[], ${p[1]}::uuid[], ${p[2]}::text[], ${p[3]}::text[], ${p[4]}::bigint[], ${p[5]}::text[])
       AS r(id, book_id, fingerprint, refusal, sequence, hash)`;
 
-const requestColumns = (requests: readonly RequestRow[]): ArrayColumn[] => [
-  requests.map((r) => r.id),
-  requests.map((r) => r.bookId),
-  requests.map((r) => r.fingerprint),
-  requests.map((r) => r.refusal),
-  requests.map((r) => (r.sequence === null ? null : r.sequence.toString())),
-  requests.map((r) => r.hash),
+const requestColumns: Column<RequestRow>[] = [
+  uuidColumn((r) => r.id),
+  uuidColumn((r) => r.bookId),
+  textColumn((r) => r.fingerprint),
+  textColumn((r) => r.refusal),
+  int8Column((r) => r.sequence),
+  textColumn((r) => r.hash),
 ];
 
 const pendingsInsert = (...p: string[]): string => `
@@ -373,26 +376,26 @@ const pendingsInsert = (...p: string[]): string => `
   SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::uuid[], ${p[2]}::uuid[], ${p[3]}::uuid[], ${p[4]}::bigint[], ${p[5]}::char(3)[],
                        ${p[6]}::timestamptz[], ${p[7]}::text[], ${p[8]}::uuid[])`;
 
-const pendingColumns = (pendings: readonly PendingTransferState[]): ArrayColumn[] => [
-  pendings.map((p) => p.id),
-  pendings.map((p) => p.bookId),
-  pendings.map((p) => p.debitAccountId),
-  pendings.map((p) => p.creditAccountId),
-  asText(pendings.map((p) => p.amount)),
-  pendings.map((p) => p.currency),
-  pendings.map((p) => p.expiresAt?.toISOString() ?? null),
-  pendings.map((p) => p.state),
-  pendings.map((p) => p.resolvedByEntryId),
+const pendingColumns: Column<PendingTransferState>[] = [
+  uuidColumn((p) => p.id),
+  uuidColumn((p) => p.bookId),
+  uuidColumn((p) => p.debitAccountId),
+  uuidColumn((p) => p.creditAccountId),
+  int8Column((p) => p.amount),
+  textColumn((p) => p.currency),
+  textColumn((p) => p.expiresAt?.toISOString() ?? null),
+  textColumn((p) => p.state),
+  uuidColumn((p) => p.resolvedByEntryId),
 ];
 
 const pendingsUpdate = (...p: string[]): string => `
   UPDATE ledger_pending_transfer AS t SET state = u.state, resolved_by_entry_id = u.resolved_by
     FROM unnest(${p[0]}::uuid[], ${p[1]}::text[], ${p[2]}::uuid[]) AS u(id, state, resolved_by) WHERE t.id = u.id`;
 
-const resolvedColumns = (pendings: readonly PendingTransferState[]): ArrayColumn[] => [
-  pendings.map((p) => p.id),
-  pendings.map((p) => p.state),
-  pendings.map((p) => p.resolvedByEntryId),
+const resolvedColumns: Column<PendingTransferState>[] = [
+  uuidColumn((p) => p.id),
+  textColumn((p) => p.state),
+  uuidColumn((p) => p.resolvedByEntryId),
 ];
 
 const accountsUpdate = (...p: string[]): string => `
@@ -403,12 +406,12 @@ const accountsUpdate = (...p: string[]): string => `
       AS u(id, debits_posted, credits_posted, debits_pending, credits_pending)
    WHERE a.id = u.id`;
 
-const accountColumns = (accounts: readonly AccountState[]): ArrayColumn[] => [
-  accounts.map((a) => a.id),
-  asText(accounts.map((a) => a.debitsPosted)),
-  asText(accounts.map((a) => a.creditsPosted)),
-  asText(accounts.map((a) => a.debitsPending)),
-  asText(accounts.map((a) => a.creditsPending)),
+const accountColumns: Column<AccountState>[] = [
+  uuidColumn((a) => a.id),
+  int8Column((a) => a.debitsPosted),
+  int8Column((a) => a.creditsPosted),
+  int8Column((a) => a.debitsPending),
+  int8Column((a) => a.creditsPending),
 ];
 
 /** Every book of the batch, written only at the version it was read at; returns those written. */
@@ -420,12 +423,12 @@ const booksUpdate = (...p: string[]): string => `
    WHERE b.id = u.id AND b.version = u.version
   RETURNING b.id`;
 
-const bookColumns = (books: readonly BookHead[]): ArrayColumn[] => [
-  books.map((b) => b.id),
-  asText(books.map((b) => b.sequence)),
-  books.map((b) => b.hash),
-  books.map((b) => b.recordedAt?.toISOString() ?? null),
-  asText(books.map((b) => b.version)),
+const bookColumns: Column<BookHead>[] = [
+  uuidColumn((b) => b.id),
+  int8Column((b) => b.sequence),
+  textColumn((b) => b.hash),
+  textColumn((b) => b.recordedAt?.toISOString() ?? null),
+  int8Column((b) => b.version),
 ];
 
 function unique(values: readonly string[]): string[] {
