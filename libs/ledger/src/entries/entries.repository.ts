@@ -206,14 +206,21 @@ export class EntriesRepository implements OnApplicationShutdown {
 
   /**
    * Writes a whole batch in one statement (one round trip): entries, postings, request outcomes,
-   * pending transfers, balances, book heads and outbox events, as data-modifying CTEs.
+   * pending transfers, balances, book heads and outbox events, as data-modifying CTEs. The rows it
+   * appends go in first, then the books are locked and checked, then balances and pending
+   * transfers are updated: a batch sent while the one before it is still being written appends
+   * alongside it and waits only for the books (ADR 0013).
    */
-  async write(session: PostingSession, writes: BatchWrites, state: BatchState, events: OutboxRows): Promise<void> {
+  async write(session: PostingSession, writes: BatchWrites, state: BatchState, events: OutboxRows, order: WriteOrder): Promise<void> {
+    if (writesNothing(writes)) return;
     const statement = new BatchStatement();
-    statement.add(entriesInsert, writes.entries, entryColumns);
-    statement.add(postingsInsert, writes.postings, postingColumns);
-    statement.add(requestsInsert, writes.requests, requestColumns);
-    statement.add(pendingsInsert, writes.newPendings, pendingColumns);
+    const ticket = (value: number): string => `pg_advisory_xact_lock(${BATCH_TICKETS}, $${statement.parameters.push(value)}::int4)`;
+    statement.append(entriesInsert, writes.entries, entryColumns);
+    statement.append(postingsInsert, writes.postings, postingColumns);
+    statement.append(requestsInsert, writes.requests, requestColumns);
+    statement.append(pendingsInsert, writes.newPendings, pendingColumns);
+    const books = [...state.books.values()];
+    const booksWritten = statement.add(booksUpdate, books, bookColumns(chainedOnto(writes.entries)));
     statement.add(pendingsUpdate, [...writes.resolvedPendings.values()].filter((pending) => !writes.newPendings.includes(pending)), resolvedColumns);
     statement.add(accountsUpdate, [...writes.touchedAccounts].map((id) => state.accounts.get(id)!), accountColumns);
     statement.add((ids, subjects, envelopes) => outboxInsert(ids!, subjects!, envelopes!), events.ids, [
@@ -221,18 +228,35 @@ export class EntriesRepository implements OnApplicationShutdown {
       () => textArray(events.subjects),
       () => textArray(events.envelopes),
     ]);
-    if (writesNothing(writes)) return;
-    const books = [...state.books.values()];
-    const booksWritten = statement.add(booksUpdate, books, bookColumns);
-    // The final SELECT reads the book update, so Postgres runs it before the other CTEs (those run
-    // to completion after it): the book row is locked first, as on the locked path, and a stale
-    // version fails the statement before anything else is written.
-    const notify = events.ids.length > 0 ? `, (${NOTIFY_OUTBOX})` : '';
-    await session.query(
-      statement.sql(`SELECT CASE WHEN (SELECT count(*) FROM ${booksWritten}) < ${books.length} THEN ledger_book_changed() END${notify}`),
-      statement.parameters,
-    );
+    // The final SELECT takes this write's ticket, runs the appended rows' CTEs, waits for the write
+    // this one follows, and runs the book update, in that order; every other CTE runs after them.
+    // Balances are only touched under the book's lock, as on the locked path, and a stale book
+    // fails the statement before they are.
+    const waits = order.follows === null ? [] : [ticket(order.follows)];
+    const check = `CASE WHEN (SELECT count(*) FROM ${booksWritten}) < ${books.length} THEN ledger_book_changed() END`;
+    const notify = events.ids.length > 0 ? [`(${NOTIFY_OUTBOX})`] : [];
+    await session.query(statement.sql(ticket(order.ticket), [...waits, check, ...notify]), statement.parameters);
   }
+}
+
+/**
+ * Where a write stands among the writes in flight (ADR 0013). A write holds its ticket, an advisory
+ * lock, from its first step until it commits; one that follows another closely waits for that
+ * one's ticket after appending its rows and before it locks its books.
+ */
+export interface WriteOrder {
+  readonly ticket: number;
+  readonly follows: number | null;
+}
+
+/** The advisory-lock class of batch tickets ('LBAT'). */
+const BATCH_TICKETS = 0x4c424154;
+
+/** The head each book's first new entry chains onto, which the book must still have when the batch is written. */
+function chainedOnto(entries: readonly EntryRow[]): Map<string, string> {
+  const heads = new Map<string, string>();
+  for (const entry of entries) if (!heads.has(entry.bookId)) heads.set(entry.bookId, entry.previousHash);
+  return heads;
 }
 
 /**
@@ -268,8 +292,8 @@ function statementName(text: string): string {
  */
 const POSTING_SETTINGS = '-c plan_cache_mode=force_generic_plan -c enable_hashjoin=off -c enable_mergejoin=off -c enable_seqscan=off';
 
-/** One batch is written while the next is read; the third connection is spare while one reconnects. */
-const POSTING_CONNECTIONS = 3;
+/** Two batches are written while the next is read; the fourth connection is spare while one reconnects. */
+const POSTING_CONNECTIONS = 4;
 
 /** Begins a transaction and locks the books in one round trip (the ids are inlined after a UUID check). */
 function lockBooksStatement(bookIds: readonly string[]): string {
@@ -293,6 +317,8 @@ function toBookHead(row: BookRow): BookHead {
 /** Data-modifying CTEs over array parameters, run as one statement. */
 class BatchStatement {
   private readonly ctes: string[] = [];
+  /** CTEs the final SELECT runs first, in the order added. */
+  private readonly appended: string[] = [];
   readonly parameters: unknown[] = [];
 
   /** Adds `sql(...placeholders)` fed by the rows' columns (one array parameter each), unless there are no rows; returns the CTE's name. */
@@ -304,8 +330,16 @@ class BatchStatement {
     return name;
   }
 
-  sql(finalSelect: string): string {
-    return `WITH ${this.ctes.join(',\n')}\n${finalSelect}`;
+  /** Adds an insert that the statement runs before every CTE added with `add`, in the order appended. */
+  append<R>(sql: (...placeholders: string[]) => string, rows: readonly R[], columns: readonly Column<R>[]): void {
+    if (rows.length === 0) return;
+    this.appended.push(this.add((...placeholders) => `${sql(...placeholders)} RETURNING 1`, rows, columns));
+  }
+
+  /** The statement, whose final SELECT evaluates `first`, then the appended CTEs, then `last`, in order. */
+  sql(first: string, last: readonly string[]): string {
+    const appended = this.appended.map((name) => `(SELECT count(*) FROM ${name})`);
+    return `WITH ${this.ctes.join(',\n')}\nSELECT ${[first, ...appended, ...last].join(', ')}`;
   }
 }
 
@@ -414,21 +448,31 @@ const accountColumns: Column<AccountState>[] = [
   int8Column((a) => a.creditsPending),
 ];
 
-/** Every book of the batch, written only at the version it was read at; returns those written. */
+/**
+ * Every book of the batch, written only at the version it was read at and with the head its new
+ * entries chain onto; returns those written. The books are locked first, in id order: a statement
+ * sent while the batch before it is written (ADR 0013) waits there, and the lock then yields the
+ * version and head that batch left, which the statement's older snapshot would not show (so the
+ * check must not be pushed into the locking scan: hence MATERIALIZED). The head
+ * tells such a statement whether that batch committed or someone else raised the version.
+ */
 const booksUpdate = (...p: string[]): string => `
+  WITH locked AS MATERIALIZED (SELECT id, version, head_hash FROM ledger_book WHERE id = ANY(${p[0]}::uuid[]) ORDER BY id FOR UPDATE)
   UPDATE ledger_book AS b
      SET head_sequence = u.sequence, head_hash = decode(NULLIF(u.hash, ''), 'hex'), head_recorded_at = u.recorded_at, version = b.version + 1
-    FROM unnest(${p[0]}::uuid[], ${p[1]}::bigint[], ${p[2]}::text[], ${p[3]}::timestamptz[], ${p[4]}::bigint[])
-      AS u(id, sequence, hash, recorded_at, version)
-   WHERE b.id = u.id AND b.version = u.version
+    FROM unnest(${p[0]}::uuid[], ${p[1]}::bigint[], ${p[2]}::text[], ${p[3]}::timestamptz[], ${p[4]}::bigint[], ${p[5]}::text[])
+      AS u(id, sequence, hash, recorded_at, version, chained_onto), locked
+   WHERE b.id = u.id AND locked.id = u.id AND locked.version = u.version
+     AND locked.head_hash IS NOT DISTINCT FROM decode(NULLIF(u.chained_onto, ''), 'hex')
   RETURNING b.id`;
 
-const bookColumns: Column<BookHead>[] = [
+const bookColumns = (chainedOnto: ReadonlyMap<string, string>): Column<BookHead>[] => [
   uuidColumn((b) => b.id),
   int8Column((b) => b.sequence),
   textColumn((b) => b.hash),
   textColumn((b) => b.recordedAt?.toISOString() ?? null),
   int8Column((b) => b.version),
+  textColumn((b) => chainedOnto.get(b.id) ?? b.hash),
 ];
 
 function unique(values: readonly string[]): string[] {

@@ -78,7 +78,7 @@ async function postOnce(spent: Record<(typeof STAGES)[number], bigint>): Promise
   const application = new BatchApplication(state, new Date());
   const outcomes = application.applyAll(drafts);
   lap('apply');
-  await repository.write(nowhere, application.writes, state, eventsOf(application.writes, state.books));
+  await repository.write(nowhere, application.writes, state, eventsOf(application.writes, state.books), { ticket: 1, follows: null });
   lap('write');
   const results = outcomes.map((outcome) => ({ id: outcome.id, status: EntryStatus.APPLIED, sequence: outcome.sequence ?? 0n, hash: outcome.hash ?? '' }));
   encodeMessage(PostEntriesResponseSchema, create(PostEntriesResponseSchema, { results }));

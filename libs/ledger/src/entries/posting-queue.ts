@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto';
+
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 
 import type { MessageInitShape } from '@bufbuild/protobuf';
@@ -9,7 +11,7 @@ import { LOGGER } from '@yishi/service-kit';
 
 import { LedgerErrorCode, ledgerError } from '../ledger.error';
 import { BatchApplication, type BatchState, type BatchWrites } from './batch-application';
-import { EntriesRepository, type PostingSession } from './entries.repository';
+import { EntriesRepository, type PostingSession, type WriteOrder } from './entries.repository';
 import { referenceViolations } from './entry-references';
 import { layOver, stateAfter, type StateAfter } from './state-after';
 import { WIRE_ENTRY_KINDS } from '../wire';
@@ -40,6 +42,9 @@ interface AppliedBatch {
 /** A batch whose write is on its way to the database. */
 interface InFlight {
   readonly after: StateAfter;
+  /** Books it appends entries to: the next batch may be sent before it commits only if it chains onto those entries. */
+  readonly appendsTo: ReadonlySet<string>;
+  readonly order: WriteOrder;
   /** True once it has committed; false if it failed (its jobs were then committed again on their own). */
   readonly written: Promise<boolean>;
   done: boolean;
@@ -56,6 +61,7 @@ export class PostingQueue implements OnModuleDestroy {
   private readonly waiting: Job[] = [];
   private draining: Promise<void> | null = null;
   private arrived: (() => void) | null = null;
+  private lastTicket = randomInt(2 ** 31 - 1);
 
   constructor(
     @Inject(EntriesRepository) private readonly repository: EntriesRepository,
@@ -108,14 +114,20 @@ export class PostingQueue implements OnModuleDestroy {
   }
 
   /**
-   * Reads and applies the batch over what the batch in flight leaves, then sends its write once
-   * that one has committed. If that one failed, or this one could not be read, the batch is
-   * committed again from what the database holds.
+   * Reads and applies the batch over what the batch in flight leaves, then sends its write: at once
+   * if it can follow that one closely, otherwise once that one has committed. If that one failed,
+   * or this one could not be read, the batch is committed again from what the database holds.
    */
   private async pipeline(jobs: readonly Job[], inFlight: InFlight | null): Promise<InFlight | null> {
     const applied = await this.repository
       .unlocked(async (session) => this.apply(jobs, await this.readState(session, jobs, inFlight?.after)))
       .catch((error: unknown) => this.logger.warn({ err: error }, 'ledger batch could not be read; committing it again'));
+    if (applied && inFlight && !inFlight.done && followsClosely(applied, inFlight)) {
+      const sent = this.send(applied, inFlight);
+      // The batch after this one is read once the one before has committed: it is laid over this one alone.
+      await inFlight.written;
+      return sent;
+    }
     const previousWritten = inFlight ? await inFlight.written : true;
     if (!applied || !previousWritten) {
       await this.commitJobs(jobs);
@@ -124,12 +136,16 @@ export class PostingQueue implements OnModuleDestroy {
     return this.send(applied);
   }
 
-  private send(applied: AppliedBatch): InFlight {
+  /** Sends the batch's write; one that follows `previous` closely is committed again only after that one is done. */
+  private send(applied: AppliedBatch, previous?: InFlight): InFlight {
+    const order = { ticket: this.nextTicket(), follows: previous?.order.ticket ?? null };
     const inFlight: InFlight = {
       after: stateAfter(applied.state, applied.writes),
+      appendsTo: applied.writes.touchedBooks,
+      order,
       done: false,
       written: this.repository
-        .unlocked((session) => this.write(session, applied))
+        .unlocked((session) => this.write(session, applied, order))
         .then(
           () => {
             applied.jobs.forEach((job, index) => settle(job, applied.settled[index]!));
@@ -137,6 +153,7 @@ export class PostingQueue implements OnModuleDestroy {
           },
           async (error: unknown) => {
             this.logger.warn({ err: error, code: (error as { code?: string }).code }, 'ledger batch write failed; committing it again');
+            await previous?.written;
             await this.commitJobs(applied.jobs);
             return false;
           },
@@ -184,7 +201,7 @@ export class PostingQueue implements OnModuleDestroy {
 
   private async commit(session: PostingSession, jobs: readonly Job[]): Promise<readonly Settled[]> {
     const applied = this.apply(jobs, await this.readState(session, jobs));
-    await this.write(session, applied);
+    await this.write(session, applied, { ticket: this.nextTicket(), follows: null });
     return applied.settled;
   }
 
@@ -204,9 +221,39 @@ export class PostingQueue implements OnModuleDestroy {
     return { jobs, settled, state, writes: application.writes };
   }
 
-  private write(session: PostingSession, { writes, state }: AppliedBatch): Promise<void> {
-    return this.repository.write(session, writes, state, eventsOf(writes, state.books));
+  private write(session: PostingSession, { writes, state }: AppliedBatch, order: WriteOrder): Promise<void> {
+    return this.repository.write(session, writes, state, eventsOf(writes, state.books), order);
   }
+
+  /** Tickets start at a random point, so that replicas rarely hold the same one (which would only make one wait). */
+  private nextTicket(): number {
+    this.lastTicket = (this.lastTicket + 1) | 0;
+    return this.lastTicket;
+  }
+}
+
+/**
+ * Entries a batch needs to be sent while the one before it is written. Appending a few rows
+ * alongside gains nothing, and a small batch can overtake the one before it on the way to the
+ * books (then both are redone); a large one takes long enough to read and apply that the one
+ * before it has surely started, and appending it alongside is most of its write.
+ */
+const FOLLOWS_CLOSELY_FROM = 1_000;
+
+/**
+ * Whether a batch may be sent while the one in flight is still being written (ADR 0013). Its
+ * statement then runs with a snapshot taken before that one commits, so it must neither update nor
+ * refer to rows that one writes; and it must chain onto entries that one appends to each book
+ * they share, so that if that one fails, the head it expects is never there and it fails too.
+ */
+function followsClosely({ state, writes }: AppliedBatch, inFlight: InFlight): boolean {
+  const { books, pendings, existingEntryIds } = inFlight.after;
+  return (
+    writes.entries.length >= FOLLOWS_CLOSELY_FROM &&
+    [...state.books.keys()].every((id) => !books.has(id) || inFlight.appendsTo.has(id)) &&
+    [...writes.resolvedPendings.keys()].every((id) => !pendings.has(id)) &&
+    writes.entries.every((entry) => !pendings.has(entry.pendingId ?? '') && !existingEntryIds.has(entry.reversesEntryId ?? ''))
+  );
 }
 
 type Settled = { readonly outcomes: EntryOutcome[] } | { readonly violations: Violation[] };
