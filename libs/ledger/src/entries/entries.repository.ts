@@ -214,7 +214,7 @@ export class EntriesRepository implements OnApplicationShutdown {
   async write(session: PostingSession, writes: BatchWrites, state: BatchState, events: OutboxRows, order: WriteOrder): Promise<void> {
     if (writesNothing(writes)) return;
     const statement = new BatchStatement();
-    const ticket = (value: number): string => `pg_advisory_xact_lock(${BATCH_TICKETS}, $${statement.parameters.push(value)}::int4)`;
+    const ticket = `pg_advisory_xact_lock(${BATCH_TICKETS}, $${statement.parameters.push(order.ticket)}::int4)`;
     statement.append(entriesInsert, writes.entries, entryColumns);
     statement.append(postingsInsert, writes.postings, postingColumns);
     statement.append(requestsInsert, writes.requests, requestColumns);
@@ -232,10 +232,10 @@ export class EntriesRepository implements OnApplicationShutdown {
     // this one follows, and runs the book update, in that order; every other CTE runs after them.
     // Balances are only touched under the book's lock, as on the locked path, and a stale book
     // fails the statement before they are.
-    const waits = order.follows === null ? [] : [ticket(order.follows)];
+    const waits = order.follows === null ? [] : waitForTicket(`$${statement.parameters.push(order.follows)}::int4`);
     const check = `CASE WHEN (SELECT count(*) FROM ${booksWritten}) < ${books.length} THEN ledger_book_changed() END`;
     const notify = events.ids.length > 0 ? [`(${NOTIFY_OUTBOX})`] : [];
-    await session.query(statement.sql(ticket(order.ticket), [...waits, check, ...notify]), statement.parameters);
+    await session.query(statement.sql(ticket, [...waits, check, ...notify]), statement.parameters);
   }
 }
 
@@ -250,7 +250,15 @@ export interface WriteOrder {
 }
 
 /** The advisory-lock class of batch tickets ('LBAT'). */
-const BATCH_TICKETS = 0x4c424154;
+export const BATCH_TICKETS = 0x4c424154;
+
+/**
+ * Waits until nobody holds the ticket, without keeping it: were the write it belongs to not yet
+ * started, that one must not then wait for this one.
+ */
+function waitForTicket(ticket: string): string[] {
+  return [`pg_advisory_lock(${BATCH_TICKETS}, ${ticket})`, `pg_advisory_unlock(${BATCH_TICKETS}, ${ticket})`];
+}
 
 /** The head each book's first new entry chains onto, which the book must still have when the batch is written. */
 function chainedOnto(entries: readonly EntryRow[]): Map<string, string> {
