@@ -88,9 +88,12 @@ describe('a write that follows the one before it closely', () => {
     const predecessor = await predecessorInFlight(first);
     let settled = false;
     const following = write(second, PREDECESSOR).finally(() => (settled = true));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(settled).toBe(false);
-    await predecessor.finish(true);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(settled).toBe(false);
+    } finally {
+      await predecessor.finish(true);
+    }
     await following;
     expect(await journal()).toEqual(['100.00', '10.00', '110.00']);
     expect(await fundBalance()).toEqual({ debits: '110.00', credits: '110.00' });
