@@ -212,9 +212,8 @@ export class EntriesRepository implements OnApplicationShutdown {
    * alongside it and waits only for the books (ADR 0013).
    */
   async write(session: PostingSession, writes: BatchWrites, state: BatchState, events: OutboxRows, order: WriteOrder): Promise<void> {
-    if (writesNothing(writes)) return;
+    if (writesNothing(writes)) return this.giveBackTicket(session, order.ticket);
     const statement = new BatchStatement();
-    const ticket = `pg_advisory_xact_lock(${BATCH_TICKETS}, $${statement.parameters.push(order.ticket)}::int4)`;
     statement.append(entriesInsert, writes.entries, entryColumns);
     statement.append(postingsInsert, writes.postings, postingColumns);
     statement.append(requestsInsert, writes.requests, requestColumns);
@@ -228,37 +227,48 @@ export class EntriesRepository implements OnApplicationShutdown {
       () => textArray(events.subjects),
       () => textArray(events.envelopes),
     ]);
-    // The final SELECT takes this write's ticket, runs the appended rows' CTEs, waits for the write
-    // this one follows, and runs the book update, in that order; every other CTE runs after them.
-    // Balances are only touched under the book's lock, as on the locked path, and a stale book
-    // fails the statement before they are.
-    const waits = order.follows === null ? [] : waitForTicket(`$${statement.parameters.push(order.follows)}::int4`);
+    // The final SELECT runs the appended rows' CTEs, waits for the write this one follows, runs the
+    // book update and gives this write's ticket back, in that order; every other CTE runs after
+    // them. Balances are only touched under the book's lock, as on the locked path, and a stale
+    // book fails the statement before they are.
+    const ticket = (value: number): string => `$${statement.parameters.push(value)}::int4`;
+    const waits = order.follows === null ? [] : [ticketTaken(ticket(order.follows)), ticketGivenBack(ticket(order.follows))];
     const check = `CASE WHEN (SELECT count(*) FROM ${booksWritten}) < ${books.length} THEN ledger_book_changed() END`;
+    const givesBack = order.ticket === null ? [] : [ticketGivenBack(ticket(order.ticket))];
     const notify = events.ids.length > 0 ? [`(${NOTIFY_OUTBOX})`] : [];
-    await session.query(statement.sql(ticket, [...waits, check, ...notify]), statement.parameters);
+    await session.query(statement.sql([...waits, check, ...givesBack, ...notify]), statement.parameters).catch(async (error: unknown) => {
+      await this.giveBackTicket(session, order.ticket).catch(() => undefined);
+      throw error;
+    });
+  }
+
+  /** Takes a write's ticket on the connection that will send the write, which gives it back (ADR 0013). */
+  async takeTicket(session: PostingSession, ticket: number): Promise<void> {
+    await session.query(`SELECT ${ticketTaken('$1::int4')}`, [ticket]);
+  }
+
+  private async giveBackTicket(session: PostingSession, ticket: number | null): Promise<void> {
+    if (ticket !== null) await session.query(`SELECT ${ticketGivenBack('$1::int4')}`, [ticket]);
   }
 }
 
 /**
- * Where a write stands among the writes in flight (ADR 0013). A write holds its ticket, an advisory
- * lock, from its first step until it commits; one that follows another closely waits for that
- * one's ticket after appending its rows and before it locks its books.
+ * Where a write stands among the writes in flight (ADR 0013). A write sent from the posting queue
+ * holds a ticket, a session advisory lock taken before the write is sent, and gives it back once
+ * its books are written (their row locks then hold the next writer until it commits). A write
+ * that follows another closely waits for that one's ticket after appending its rows and before it
+ * locks its books.
  */
 export interface WriteOrder {
-  readonly ticket: number;
+  readonly ticket: number | null;
   readonly follows: number | null;
 }
 
 /** The advisory-lock class of batch tickets ('LBAT'). */
-export const BATCH_TICKETS = 0x4c424154;
+const BATCH_TICKETS = 0x4c424154;
 
-/**
- * Waits until nobody holds the ticket, without keeping it: were the write it belongs to not yet
- * started, that one must not then wait for this one.
- */
-function waitForTicket(ticket: string): string[] {
-  return [`pg_advisory_lock(${BATCH_TICKETS}, ${ticket})`, `pg_advisory_unlock(${BATCH_TICKETS}, ${ticket})`];
-}
+const ticketTaken = (ticket: string): string => `pg_advisory_lock(${BATCH_TICKETS}, ${ticket})`;
+const ticketGivenBack = (ticket: string): string => `pg_advisory_unlock(${BATCH_TICKETS}, ${ticket})`;
 
 /** The head each book's first new entry chains onto, which the book must still have when the batch is written. */
 function chainedOnto(entries: readonly EntryRow[]): Map<string, string> {
@@ -344,10 +354,10 @@ class BatchStatement {
     this.appended.push(this.add((...placeholders) => `${sql(...placeholders)} RETURNING 1`, rows, columns));
   }
 
-  /** The statement, whose final SELECT evaluates `first`, then the appended CTEs, then `last`, in order. */
-  sql(first: string, last: readonly string[]): string {
+  /** The statement, whose final SELECT evaluates the appended CTEs and then `columns`, in order. */
+  sql(columns: readonly string[]): string {
     const appended = this.appended.map((name) => `(SELECT count(*) FROM ${name})`);
-    return `WITH ${this.ctes.join(',\n')}\nSELECT ${[first, ...appended, ...last].join(', ')}`;
+    return `WITH ${this.ctes.join(',\n')}\nSELECT ${[...appended, ...columns].join(', ')}`;
   }
 }
 

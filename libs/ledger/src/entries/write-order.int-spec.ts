@@ -6,7 +6,7 @@ import { AccountKind, NewEntrySchema, Side } from '@yishi/contracts';
 
 import { openAccount, openBook, post, startLedger, transfer, type LedgerFixture } from '../testing/ledger-fixture';
 import { BatchApplication, type BatchState } from './batch-application';
-import { BATCH_TICKETS, EntriesRepository, PostingSession } from './entries.repository';
+import { EntriesRepository, PostingSession } from './entries.repository';
 import type { EntryDraft } from './entry.model';
 import { validateEntries } from './entry-validation';
 import { eventsOf } from './posting-queue';
@@ -65,17 +65,18 @@ describe('a write that follows the one before it closely', () => {
   }
 
   /**
-   * A predecessor still appending its rows: its transaction holds its ticket but not yet its book.
-   * `finish` writes it and commits or rolls back.
+   * A predecessor sent but still appending its rows: its connection holds its ticket, not yet its
+   * book. `finish` writes it (giving the ticket back once its book is written) and commits or rolls
+   * back.
    */
   async function predecessorInFlight({ state, application }: Applied): Promise<{ finish(commit: boolean): Promise<void> }> {
     const client = new Client({ connectionString: (ledger.dataSource.options as PostgresConnectionOptions).url });
     await client.connect();
+    const session = new PostingSession(client as unknown as PoolClient);
     await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1, $2)', [BATCH_TICKETS, PREDECESSOR]);
+    await repository.takeTicket(session, PREDECESSOR);
     return {
       async finish(commit) {
-        const session = new PostingSession(client as unknown as PoolClient);
         await repository.write(session, application.writes, state, eventsOf(application.writes, state.books), { ticket: PREDECESSOR, follows: null });
         await client.query(commit ? 'COMMIT' : 'ROLLBACK');
         await client.end();
