@@ -213,33 +213,14 @@ export class EntriesRepository implements OnApplicationShutdown {
    */
   async write(session: PostingSession, writes: BatchWrites, state: BatchState, events: OutboxRows, order: WriteOrder): Promise<void> {
     if (writesNothing(writes)) return this.giveBackTicket(session, order.ticket);
-    const statement = new BatchStatement();
-    statement.append(entriesInsert, writes.entries, entryColumns);
-    statement.append(postingsInsert, writes.postings, postingColumns);
-    statement.append(requestsInsert, writes.requests, requestColumns);
-    statement.append(pendingsInsert, writes.newPendings, pendingColumns);
-    const books = [...state.books.values()];
-    const booksWritten = statement.add(booksUpdate, books, bookColumns(chainedOnto(writes.entries)));
-    statement.add(pendingsUpdate, [...writes.resolvedPendings.values()].filter((pending) => !writes.newPendings.includes(pending)), resolvedColumns);
-    statement.add(accountsUpdate, [...writes.touchedAccounts].map((id) => state.accounts.get(id)!), accountColumns);
-    statement.add((ids, subjects, envelopes) => outboxInsert(ids!, subjects!, envelopes!), events.ids, [
-      () => uuidArray(events.ids),
-      () => textArray(events.subjects),
-      () => textArray(events.envelopes),
-    ]);
-    // The final SELECT runs the appended rows' CTEs, waits for the write this one follows, runs the
-    // book update and gives this write's ticket back, in that order; every other CTE runs after
-    // them. Balances are only touched under the book's lock, as on the locked path, and a stale
-    // book fails the statement before they are.
-    const ticket = (value: number): string => `$${statement.parameters.push(value)}::int4`;
-    const waits = order.follows === null ? [] : [ticketTaken(ticket(order.follows)), ticketGivenBack(ticket(order.follows))];
-    const check = `CASE WHEN (SELECT count(*) FROM ${booksWritten}) < ${books.length} THEN ledger_book_changed() END`;
-    const givesBack = order.ticket === null ? [] : [ticketGivenBack(ticket(order.ticket))];
-    const notify = events.ids.length > 0 ? [`(${NOTIFY_OUTBOX})`] : [];
-    await session.query(statement.sql([...waits, check, ...givesBack, ...notify]), statement.parameters).catch(async (error: unknown) => {
+    try {
+      const statement = batchStatement(writes, state, events, order);
+      await session.query(statement.text, statement.parameters);
+    } catch (error) {
+      // The statement gives the ticket back only once the books are written; a follower must never wait for it in vain.
       await this.giveBackTicket(session, order.ticket).catch(() => undefined);
       throw error;
-    });
+    }
   }
 
   /** Takes a write's ticket on the connection that will send the write, which gives it back (ADR 0013). */
@@ -269,6 +250,33 @@ const BATCH_TICKETS = 0x4c424154;
 
 const ticketTaken = (ticket: string): string => `pg_advisory_lock(${BATCH_TICKETS}, ${ticket})`;
 const ticketGivenBack = (ticket: string): string => `pg_advisory_unlock(${BATCH_TICKETS}, ${ticket})`;
+
+function batchStatement(writes: BatchWrites, state: BatchState, events: OutboxRows, order: WriteOrder): { text: string; parameters: unknown[] } {
+  const statement = new BatchStatement();
+  statement.append(entriesInsert, writes.entries, entryColumns);
+  statement.append(postingsInsert, writes.postings, postingColumns);
+  statement.append(requestsInsert, writes.requests, requestColumns);
+  statement.append(pendingsInsert, writes.newPendings, pendingColumns);
+  const books = [...state.books.values()];
+  const booksWritten = statement.add(booksUpdate, books, bookColumns(chainedOnto(writes.entries)));
+  statement.add(pendingsUpdate, [...writes.resolvedPendings.values()].filter((pending) => !writes.newPendings.includes(pending)), resolvedColumns);
+  statement.add(accountsUpdate, [...writes.touchedAccounts].map((id) => state.accounts.get(id)!), accountColumns);
+  statement.add((ids, subjects, envelopes) => outboxInsert(ids!, subjects!, envelopes!), events.ids, [
+    () => uuidArray(events.ids),
+    () => textArray(events.subjects),
+    () => textArray(events.envelopes),
+  ]);
+  // The final SELECT runs the appended rows' CTEs, waits for the write this one follows, runs the
+  // book update and gives this write's ticket back, in that order; every other CTE runs after
+  // them. Balances are only touched under the book's lock, as on the locked path, and a stale
+  // book fails the statement before they are.
+  const ticket = (value: number): string => `$${statement.parameters.push(value)}::int4`;
+  const waits = order.follows === null ? [] : [ticketTaken(ticket(order.follows)), ticketGivenBack(ticket(order.follows))];
+  const check = `CASE WHEN (SELECT count(*) FROM ${booksWritten}) < ${books.length} THEN ledger_book_changed() END`;
+  const givesBack = order.ticket === null ? [] : [ticketGivenBack(ticket(order.ticket))];
+  const notify = events.ids.length > 0 ? [`(${NOTIFY_OUTBOX})`] : [];
+  return { text: statement.sql([...waits, check, ...givesBack, ...notify]), parameters: statement.parameters };
+}
 
 /** The head each book's first new entry chains onto, which the book must still have when the batch is written. */
 function chainedOnto(entries: readonly EntryRow[]): Map<string, string> {

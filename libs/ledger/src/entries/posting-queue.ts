@@ -47,8 +47,8 @@ interface InFlight {
   readonly order: WriteOrder;
   /** How many requests it answers. */
   readonly requests: number;
-  /** Settles once its ticket is taken (at once if it has none; or once its write has ended): a batch may follow it closely only then. */
-  readonly ticketTaken: Promise<void>;
+  /** True once its ticket is taken; false if it has none, or its write ended first. A batch may follow it closely only after true. */
+  readonly ticketTaken: Promise<boolean>;
   /** True once it has committed; false if it failed (its jobs were then committed again on their own). */
   readonly written: Promise<boolean>;
   done: boolean;
@@ -126,8 +126,7 @@ export class PostingQueue implements OnModuleDestroy {
     const applied = await this.repository
       .unlocked(async (session) => this.apply(jobs, await this.readState(session, jobs, inFlight?.after)))
       .catch((error: unknown) => this.logger.warn({ err: error }, 'ledger batch could not be read; committing it again'));
-    if (applied && inFlight && !inFlight.done && followsClosely(applied, inFlight)) {
-      await inFlight.ticketTaken;
+    if (applied && inFlight && !inFlight.done && followsClosely(applied, inFlight) && (await inFlight.ticketTaken) && !inFlight.done) {
       const sent = this.send(applied, inFlight);
       // The batch after this one is read once the one before has committed: it is laid over this one alone.
       await inFlight.written;
@@ -144,7 +143,7 @@ export class PostingQueue implements OnModuleDestroy {
   /** Sends the batch's write; one that follows `previous` closely is committed again only after that one is done. */
   private send(applied: AppliedBatch, previous?: InFlight): InFlight {
     const order = { ticket: applied.writes.entries.length >= FOLLOWED_FROM ? this.nextTicket() : null, follows: previous?.order.ticket ?? null };
-    let ticketTaken!: () => void;
+    let ticketTaken!: (taken: boolean) => void;
     const inFlight: InFlight = {
       after: stateAfter(applied.state, applied.writes),
       appendsTo: applied.writes.touchedBooks,
@@ -155,7 +154,7 @@ export class PostingQueue implements OnModuleDestroy {
       written: this.repository
         .unlocked(async (session) => {
           if (order.ticket !== null) await this.repository.takeTicket(session, order.ticket);
-          ticketTaken();
+          ticketTaken(order.ticket !== null);
           await this.write(session, applied, order);
         })
         .then(
@@ -172,7 +171,7 @@ export class PostingQueue implements OnModuleDestroy {
         )
         .finally(() => {
           inFlight.done = true;
-          ticketTaken();
+          ticketTaken(false);
         }),
     };
     return inFlight;
