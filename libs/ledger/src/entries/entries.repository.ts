@@ -225,11 +225,11 @@ export class EntriesRepository implements OnApplicationShutdown {
 
   /** Takes a write's ticket on the connection that will send the write, which gives it back (ADR 0013). */
   async takeTicket(session: PostingSession, ticket: number): Promise<void> {
-    await session.query(`SELECT ${ticketTaken('$1::int4')}`, [ticket]);
+    await session.query(`SELECT ${lockTicket('$1::int4')}`, [ticket]);
   }
 
   private async giveBackTicket(session: PostingSession, ticket: number | null): Promise<void> {
-    if (ticket !== null) await session.query(`SELECT ${ticketGivenBack('$1::int4')}`, [ticket]);
+    if (ticket !== null) await session.query(`SELECT ${unlockTicket('$1::int4')}`, [ticket]);
   }
 }
 
@@ -248,8 +248,8 @@ export interface WriteOrder {
 /** The advisory-lock class of batch tickets ('LBAT'). */
 const BATCH_TICKETS = 0x4c424154;
 
-const ticketTaken = (ticket: string): string => `pg_advisory_lock(${BATCH_TICKETS}, ${ticket})`;
-const ticketGivenBack = (ticket: string): string => `pg_advisory_unlock(${BATCH_TICKETS}, ${ticket})`;
+const lockTicket = (ticket: string): string => `pg_advisory_lock(${BATCH_TICKETS}, ${ticket})`;
+const unlockTicket = (ticket: string): string => `pg_advisory_unlock(${BATCH_TICKETS}, ${ticket})`;
 
 function batchStatement(writes: BatchWrites, state: BatchState, events: OutboxRows, order: WriteOrder): { text: string; parameters: unknown[] } {
   const statement = new BatchStatement();
@@ -271,9 +271,9 @@ function batchStatement(writes: BatchWrites, state: BatchState, events: OutboxRo
   // them. Balances are only touched under the book's lock, as on the locked path, and a stale
   // book fails the statement before they are.
   const ticket = (value: number): string => `$${statement.parameters.push(value)}::int4`;
-  const waits = order.follows === null ? [] : [ticketTaken(ticket(order.follows)), ticketGivenBack(ticket(order.follows))];
+  const waits = order.follows === null ? [] : [lockTicket(ticket(order.follows)), unlockTicket(ticket(order.follows))];
   const check = `CASE WHEN (SELECT count(*) FROM ${booksWritten}) < ${books.length} THEN ledger_book_changed() END`;
-  const givesBack = order.ticket === null ? [] : [ticketGivenBack(ticket(order.ticket))];
+  const givesBack = order.ticket === null ? [] : [unlockTicket(ticket(order.ticket))];
   const notify = events.ids.length > 0 ? [`(${NOTIFY_OUTBOX})`] : [];
   return { text: statement.sql([...waits, check, ...givesBack, ...notify]), parameters: statement.parameters };
 }
@@ -479,8 +479,8 @@ const accountColumns: Column<AccountState>[] = [
  * entries chain onto; returns those written. The books are locked first, in id order: a statement
  * sent while the batch before it is written (ADR 0013) waits there, and the lock then yields the
  * version and head that batch left, which the statement's older snapshot would not show (so the
- * check must not be pushed into the locking scan: hence MATERIALIZED). The head
- * tells such a statement whether that batch committed or someone else raised the version.
+ * check must not be pushed into the locking scan: hence MATERIALIZED). The head tells such a
+ * statement whether that batch committed or someone else raised the version.
  */
 const booksUpdate = (...p: string[]): string => `
   WITH locked AS MATERIALIZED (SELECT id, version, head_hash FROM ledger_book WHERE id = ANY(${p[0]}::uuid[]) ORDER BY id FOR UPDATE)
