@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 
-import { int2Array, int8Array, textArray, uuidArray, type ArrayParameter } from './array-parameters';
+import { hexByteaArray, int2Array, int8Array, textArray, uuidArray, type ArrayParameter } from './array-parameters';
 
 /** Postgres itself reads the parameters back: what it parses is what was meant. */
 describe('array parameters', () => {
@@ -39,9 +39,19 @@ describe('array parameters', () => {
     expect(await roundTrip(int2Array([0, 1, 32767, -32768, null]), 'smallint')).toEqual(['0', '1', '32767', '-32768', null]);
   });
 
+  it('sends hex digests as bytes, with empty and null as NULL', async () => {
+    const digest = 'a0'.repeat(31) + 'fF';
+    expect(await roundTrip(hexByteaArray([digest, '', null, '00']), 'bytea')).toEqual([`\\x${digest.toLowerCase()}`, null, null, '\\x00']);
+  });
+
+  it('refuses what is not hex instead of writing fewer bytes', () => {
+    for (const bad of ['abc', 'zz', 'a0g1', '0x00']) expect(() => hexByteaArray([bad])).toThrow(TypeError);
+  });
+
   it('sends an empty column as an empty array', async () => {
     expect(await roundTrip(uuidArray([]), 'uuid')).toEqual([]);
     expect(await roundTrip(int8Array([]), 'bigint')).toEqual([]);
     expect(await roundTrip(textArray([]), 'text')).toEqual([]);
+    expect(await roundTrip(hexByteaArray([]), 'bytea')).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Columns sent to Postgres as one array parameter each (`$n::type[]`), for statements that write
- * many rows at once. Ids and integers go in Postgres's binary array format: nothing to escape on
- * our side and nothing to parse on the server's, which otherwise read every UUID and bigint from
- * text. Other columns go as array literals.
+ * many rows at once. Ids, integers and hashes go in Postgres's binary array format: nothing to
+ * escape on our side and nothing to parse on the server's, which otherwise read every UUID, bigint
+ * and hex digest from text. Other columns go as array literals.
  */
 export type ArrayParameter = string | Buffer;
 
@@ -27,23 +27,36 @@ export function textArray(column: TextColumn): string {
 }
 
 /** Element type oids of the binary columns (pg_type). */
-const OID = { int2: 21, int8: 20, uuid: 2950 } as const;
+const OID = { bytea: 17, int2: 21, int8: 20, uuid: 2950 } as const;
 
-export const uuidArray = (column: readonly (string | null)[]): Buffer => binaryArray(OID.uuid, 16, column, writeUuid);
+export const uuidArray = (column: readonly (string | null)[]): Buffer => binaryArray(OID.uuid, () => 16, column, writeUuid);
 export const int8Array = (column: readonly (bigint | null)[]): Buffer =>
-  binaryArray(OID.int8, 8, column, (buffer, offset, value) => buffer.writeBigInt64BE(value, offset));
+  binaryArray(OID.int8, () => 8, column, (buffer, offset, value) => buffer.writeBigInt64BE(value, offset));
 export const int2Array = (column: readonly (number | null)[]): Buffer =>
-  binaryArray(OID.int2, 2, column, (buffer, offset, value) => buffer.writeInt16BE(value, offset));
+  binaryArray(OID.int2, () => 2, column, (buffer, offset, value) => buffer.writeInt16BE(value, offset));
+/** Bytes given as hex (digests), sent as `bytea[]`; '' and null are SQL NULL. */
+export const hexByteaArray = (column: readonly (string | null)[]): Buffer =>
+  binaryArray(OID.bytea, hexBytes, column.map((value) => value || null), writeHex);
 
 /**
  * A one-dimensional array in Postgres's binary format (array_send): dimensions, a has-nulls flag,
  * the element type, the length and lower bound, then each element as its length (-1 for NULL)
  * and its bytes.
  */
-function binaryArray<T>(oid: number, size: number, column: readonly (T | null)[], write: (buffer: Buffer, offset: number, value: T) => void): Buffer {
-  const nulls = column.reduce((count, value) => (value === null ? count + 1 : count), 0);
+function binaryArray<T>(
+  oid: number,
+  sizeOf: (value: T) => number,
+  column: readonly (T | null)[],
+  write: (buffer: Buffer, offset: number, value: T) => void,
+): Buffer {
+  let nulls = 0;
+  let bytes = 0;
+  for (const value of column) {
+    if (value === null) nulls += 1;
+    else bytes += sizeOf(value);
+  }
   const dimensions = column.length === 0 ? 0 : 1;
-  const buffer = Buffer.allocUnsafe(12 + dimensions * 8 + column.length * 4 + (column.length - nulls) * size);
+  const buffer = Buffer.allocUnsafe(12 + dimensions * 8 + column.length * 4 + bytes);
   buffer.writeInt32BE(dimensions, 0);
   buffer.writeInt32BE(nulls > 0 ? 1 : 0, 4);
   buffer.writeInt32BE(oid, 8);
@@ -59,6 +72,7 @@ function binaryArray<T>(oid: number, size: number, column: readonly (T | null)[]
       offset += 4;
       continue;
     }
+    const size = sizeOf(value);
     buffer.writeInt32BE(size, offset);
     write(buffer, offset + 4, value);
     offset += 4 + size;
@@ -93,6 +107,18 @@ function writeUuid(buffer: Buffer, offset: number, uuid: string): void {
 const hexValue = (code: number): number => (code < 128 ? HEX_VALUE[code]! : -1);
 const notUuid = (value: string): TypeError => new TypeError(`not a UUID: ${value}`);
 
+const hexBytes = (hex: string): number => {
+  if (hex.length % 2 !== 0) throw notHex(hex);
+  return hex.length / 2;
+};
+
+/** Writes the bytes the hex spells; Node stops at the first pair that is not hex, which is refused rather than truncated. */
+function writeHex(buffer: Buffer, offset: number, hex: string): void {
+  if (buffer.write(hex, offset, hex.length / 2, 'hex') !== hex.length / 2) throw notHex(hex);
+}
+
+const notHex = (value: string): TypeError => new TypeError(`not hex bytes: ${value}`);
+
 /** One column of a multi-row write: what to read from each row, sent as one array parameter. */
 export type Column<R> = (rows: readonly R[]) => ArrayParameter;
 
@@ -107,3 +133,4 @@ export const uuidColumn = columnOf<string | null>(uuidArray);
 export const int8Column = columnOf<bigint | null>(int8Array);
 export const int2Column = columnOf<number>(int2Array);
 export const textColumn = columnOf<string | null>(textArray);
+export const hexByteaColumn = columnOf<string | null>(hexByteaArray);

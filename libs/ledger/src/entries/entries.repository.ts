@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 import { NOTIFY_OUTBOX, outboxInsert, type OutboxRows } from '@yishi/messaging';
-import { int2Column, int8Column, isUuid, textArray, textColumn, uuidArray, uuidColumn, type Column } from '@yishi/persistence';
+import { hexByteaColumn, int2Column, int8Column, isUuid, textArray, textColumn, uuidArray, uuidColumn, type Column } from '@yishi/persistence';
 
 import type { BatchState, BatchWrites, RequestRow } from './batch-application';
 import { writesNothing } from './state-after';
@@ -372,13 +372,9 @@ class BatchStatement {
 const entriesInsert = (...p: string[]): string => `
   INSERT INTO ledger_entry (id, book_id, sequence, kind, effective_date, memo, recorded_by, evidence, decision_ref,
                             metadata, pending_id, reverses_entry_id, recorded_at, previous_hash, hash)
-  SELECT e.id, e.book_id, e.sequence, e.kind, e.effective_date, e.memo, e.recorded_by, e.evidence, e.decision_ref,
-         e.metadata, e.pending_id, e.reverses_entry_id, e.recorded_at, decode(NULLIF(e.previous_hash, ''), 'hex'), decode(e.hash, 'hex')
-    FROM unnest(${p[0]}::uuid[], ${p[1]}::uuid[], ${p[2]}::bigint[], ${p[3]}::text[], ${p[4]}::date[], ${p[5]}::text[], ${p[6]}::text[],
-                ${p[7]}::text[], ${p[8]}::text[], ${p[9]}::jsonb[], ${p[10]}::uuid[], ${p[11]}::uuid[], ${p[12]}::timestamptz[],
-                ${p[13]}::text[], ${p[14]}::text[])
-      AS e(id, book_id, sequence, kind, effective_date, memo, recorded_by, evidence, decision_ref,
-           metadata, pending_id, reverses_entry_id, recorded_at, previous_hash, hash)`;
+  SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::uuid[], ${p[2]}::bigint[], ${p[3]}::text[], ${p[4]}::date[], ${p[5]}::text[], ${p[6]}::text[],
+                       ${p[7]}::text[], ${p[8]}::text[], ${p[9]}::jsonb[], ${p[10]}::uuid[], ${p[11]}::uuid[], ${p[12]}::timestamptz[],
+                       ${p[13]}::bytea[], ${p[14]}::bytea[])`;
 
 const entryColumns: Column<EntryRow>[] = [
   uuidColumn((e) => e.id),
@@ -394,8 +390,8 @@ const entryColumns: Column<EntryRow>[] = [
   uuidColumn((e) => e.pendingId),
   uuidColumn((e) => e.reversesEntryId),
   textColumn((e) => e.recordedAt.toISOString()),
-  textColumn((e) => e.previousHash),
-  textColumn((e) => e.hash),
+  hexByteaColumn((e) => e.previousHash),
+  hexByteaColumn((e) => e.hash),
 ];
 
 const postingsInsert = (...p: string[]): string => `
@@ -418,17 +414,15 @@ const postingColumns: Column<PostingRow>[] = [
 
 const requestsInsert = (...p: string[]): string => `
   INSERT INTO ledger_request (id, book_id, fingerprint, refusal, sequence, hash)
-  SELECT r.id, r.book_id, decode(r.fingerprint, 'hex'), r.refusal, r.sequence, decode(r.hash, 'hex')
-    FROM unnest(${p[0]}::uuid[], ${p[1]}::uuid[], ${p[2]}::text[], ${p[3]}::text[], ${p[4]}::bigint[], ${p[5]}::text[])
-      AS r(id, book_id, fingerprint, refusal, sequence, hash)`;
+  SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::uuid[], ${p[2]}::bytea[], ${p[3]}::text[], ${p[4]}::bigint[], ${p[5]}::bytea[])`;
 
 const requestColumns: Column<RequestRow>[] = [
   uuidColumn((r) => r.id),
   uuidColumn((r) => r.bookId),
-  textColumn((r) => r.fingerprint),
+  hexByteaColumn((r) => r.fingerprint),
   textColumn((r) => r.refusal),
   int8Column((r) => r.sequence),
-  textColumn((r) => r.hash),
+  hexByteaColumn((r) => r.hash),
 ];
 
 const pendingsInsert = (...p: string[]): string => `
@@ -485,20 +479,20 @@ const accountColumns: Column<AccountState>[] = [
 const booksUpdate = (...p: string[]): string => `
   WITH locked AS MATERIALIZED (SELECT id, version, head_hash FROM ledger_book WHERE id = ANY(${p[0]}::uuid[]) ORDER BY id FOR UPDATE)
   UPDATE ledger_book AS b
-     SET head_sequence = u.sequence, head_hash = decode(NULLIF(u.hash, ''), 'hex'), head_recorded_at = u.recorded_at, version = b.version + 1
-    FROM unnest(${p[0]}::uuid[], ${p[1]}::bigint[], ${p[2]}::text[], ${p[3]}::timestamptz[], ${p[4]}::bigint[], ${p[5]}::text[])
+     SET head_sequence = u.sequence, head_hash = u.hash, head_recorded_at = u.recorded_at, version = b.version + 1
+    FROM unnest(${p[0]}::uuid[], ${p[1]}::bigint[], ${p[2]}::bytea[], ${p[3]}::timestamptz[], ${p[4]}::bigint[], ${p[5]}::bytea[])
       AS u(id, sequence, hash, recorded_at, version, chained_onto), locked
    WHERE b.id = u.id AND locked.id = u.id AND locked.version = u.version
-     AND locked.head_hash IS NOT DISTINCT FROM decode(NULLIF(u.chained_onto, ''), 'hex')
+     AND locked.head_hash IS NOT DISTINCT FROM u.chained_onto
   RETURNING b.id`;
 
 const bookColumns = (chainedOnto: ReadonlyMap<string, string>): Column<BookHead>[] => [
   uuidColumn((b) => b.id),
   int8Column((b) => b.sequence),
-  textColumn((b) => b.hash),
+  hexByteaColumn((b) => b.hash),
   textColumn((b) => b.recordedAt?.toISOString() ?? null),
   int8Column((b) => b.version),
-  textColumn((b) => chainedOnto.get(b.id) ?? b.hash),
+  hexByteaColumn((b) => chainedOnto.get(b.id) ?? b.hash),
 ];
 
 function unique(values: readonly string[]): string[] {
