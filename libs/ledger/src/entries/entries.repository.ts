@@ -369,12 +369,21 @@ class BatchStatement {
   }
 }
 
+/**
+ * Metadata arrives as text and is cast entry by entry, the usual empty object as a constant: a
+ * `jsonb[]` parameter cost Postgres 33 ms for 16,000 empty objects, where this costs 3 (ADR 0015).
+ */
 const entriesInsert = (...p: string[]): string => `
   INSERT INTO ledger_entry (id, book_id, sequence, kind, effective_date, memo, recorded_by, evidence, decision_ref,
                             metadata, pending_id, reverses_entry_id, recorded_at, previous_hash, hash)
-  SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::uuid[], ${p[2]}::bigint[], ${p[3]}::text[], ${p[4]}::date[], ${p[5]}::text[], ${p[6]}::text[],
-                       ${p[7]}::text[], ${p[8]}::text[], ${p[9]}::jsonb[], ${p[10]}::uuid[], ${p[11]}::uuid[], ${p[12]}::timestamptz[],
-                       ${p[13]}::bytea[], ${p[14]}::bytea[])`;
+  SELECT e.id, e.book_id, e.sequence, e.kind, e.effective_date, e.memo, e.recorded_by, e.evidence, e.decision_ref,
+         CASE e.metadata WHEN '{}' THEN '{}'::jsonb ELSE e.metadata::jsonb END,
+         e.pending_id, e.reverses_entry_id, e.recorded_at, e.previous_hash, e.hash
+    FROM unnest(${p[0]}::uuid[], ${p[1]}::uuid[], ${p[2]}::bigint[], ${p[3]}::text[], ${p[4]}::date[], ${p[5]}::text[], ${p[6]}::text[],
+                ${p[7]}::text[], ${p[8]}::text[], ${p[9]}::text[], ${p[10]}::uuid[], ${p[11]}::uuid[], ${p[12]}::timestamptz[],
+                ${p[13]}::bytea[], ${p[14]}::bytea[])
+      AS e(id, book_id, sequence, kind, effective_date, memo, recorded_by, evidence, decision_ref,
+           metadata, pending_id, reverses_entry_id, recorded_at, previous_hash, hash)`;
 
 const entryColumns: Column<EntryRow>[] = [
   uuidColumn((e) => e.id),
