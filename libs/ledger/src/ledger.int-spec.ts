@@ -55,6 +55,16 @@ describe('the ledger engine', () => {
       expect(results.every(([result]) => result!.status === EntryStatus.APPLIED)).toBe(true);
     });
 
+    it('goes on posting after the server ends its idle posting connections', async () => {
+      const fund = await fundWith('fund.reconnect', '10.00');
+      const postingBackends = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ledger-posting'`;
+      const ended = await ledger.dataSource.query(`SELECT pg_terminate_backend(pid) FROM (${postingBackends}) idle`);
+      expect(ended.length).toBeGreaterThan(0);
+      await eventually(async () => expect(await ledger.dataSource.query(postingBackends)).toHaveLength(0));
+      const [result] = await post(ledger.rpc, transfer(bookId, source, fund, '1.00'));
+      expect(result!.status).toBe(EntryStatus.APPLIED);
+    });
+
     it('two replicas writing one book at once apply every deposit once and never overdraw', async () => {
       const replica = await ledger.startReplica();
       try {

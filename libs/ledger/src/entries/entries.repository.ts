@@ -5,8 +5,10 @@ import { Pool, type PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
+import type { Logger } from '@yishi/logging';
 import { NOTIFY_OUTBOX, outboxInsert, type OutboxRows } from '@yishi/messaging';
 import { hexByteaColumn, int2Column, int8Column, isUuid, textArray, textColumn, uuidArray, uuidColumn, type Column } from '@yishi/persistence';
+import { LOGGER } from '@yishi/service-kit';
 
 import type { BatchState, BatchWrites, RequestRow } from './batch-application';
 import { writesNothing } from './state-after';
@@ -130,9 +132,12 @@ export class EntriesRepository implements OnApplicationShutdown {
   /** The posting path's own connections, with POSTING_SETTINGS. */
   private readonly postingPool: Pool;
 
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource, @Inject(LOGGER) logger: Logger) {
     const { url } = dataSource.options as PostgresConnectionOptions;
     this.postingPool = new Pool({ connectionString: url, max: POSTING_CONNECTIONS, application_name: 'ledger-posting', options: POSTING_SETTINGS });
+    // An idle connection that the server ends (a restart, an administrator) is dropped by the pool,
+    // which reports it here: unheard, that report would end the process.
+    this.postingPool.on('error', (error) => logger.warn({ err: error }, 'an idle posting connection was closed by the server; the pool opens another'));
   }
 
   async pendingTransfer(id: string): Promise<PendingTransferState | undefined> {

@@ -3,6 +3,7 @@ import { Client, type PoolClient } from 'pg';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 import { AccountKind, NewEntrySchema, Side } from '@yishi/contracts';
+import { createLogger } from '@yishi/logging';
 
 import { openAccount, openBook, post, startLedger, transfer, type LedgerFixture } from '../testing/ledger-fixture';
 import { BatchApplication, type BatchState } from './batch-application';
@@ -27,7 +28,7 @@ describe('a write that follows the one before it closely', () => {
 
   beforeAll(async () => {
     ledger = await startLedger();
-    repository = new EntriesRepository(ledger.dataSource);
+    repository = new EntriesRepository(ledger.dataSource, createLogger('write-order-test', 'silent'));
   });
 
   afterAll(async () => {
