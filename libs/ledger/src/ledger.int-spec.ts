@@ -58,7 +58,7 @@ describe('the ledger engine', () => {
     it('goes on posting after the server ends its idle posting connections', async () => {
       const fund = await fundWith('fund.reconnect', '10.00');
       const postingBackends = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'ledger-posting'`;
-      const ended = await ledger.dataSource.query(`SELECT pg_terminate_backend(pid) FROM (${postingBackends}) idle`);
+      const ended = await ledger.dataSource.query(`SELECT pg_terminate_backend(pid) FROM (${postingBackends}) posting`);
       expect(ended.length).toBeGreaterThan(0);
       await eventually(async () => expect(await ledger.dataSource.query(postingBackends)).toHaveLength(0));
       const [result] = await post(ledger.rpc, transfer(bookId, source, fund, '1.00'));
