@@ -144,7 +144,7 @@ async function main(): Promise<void> {
   // more for a diagnosis (--trace-gc, say).
   const flags = [
     '--max-semi-space-size=64',
-    ...(process.env['BENCH_NODE_FLAGS']?.split(' ') ?? []),
+    ...(process.env['BENCH_NODE_FLAGS']?.split(' ').filter(Boolean) ?? []),
     ...(process.env['BENCH_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
   ];
   const service = spawn(process.execPath, [...flags, 'dist/apps/ledger/src/main.js'], {

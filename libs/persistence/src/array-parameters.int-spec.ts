@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 
-import { hexByteaArray, int2Array, int8Array, textArray, uuidArray, type ArrayParameter } from './array-parameters';
+import { dateArray, hexByteaArray, int2Array, int8Array, textArray, timestamptzArray, uuidArray, type ArrayParameter } from './array-parameters';
 
 /** Postgres itself reads the parameters back: what it parses is what was meant. */
 describe('array parameters', () => {
@@ -48,10 +48,37 @@ describe('array parameters', () => {
     for (const bad of ['abc', 'zz', 'a0g1', '0x00']) expect(() => hexByteaArray([bad])).toThrow(TypeError);
   });
 
+  /** Whether Postgres reads the binary column as the same values it parses from their text. */
+  const readsAsText = async (parameter: ArrayParameter, texts: readonly (string | null)[], type: string): Promise<boolean> =>
+    ((await client.query(`SELECT $1::${type}[] = $2::${type}[] AS same`, [parameter, textArray(texts)])).rows[0] as { same: boolean }).same;
+
+  it('sends moments in binary, to the millisecond, on both sides of 2000', async () => {
+    const moments = ['2026-11-24T06:19:43.691Z', '2000-01-01T00:00:00.000Z', '1999-12-31T23:59:59.999Z', '1970-01-01T00:00:00.000Z', '2204-02-29T12:00:00.001Z'];
+    expect(await readsAsText(timestamptzArray([...moments.map((moment) => new Date(moment)), null]), [...moments, null], 'timestamptz')).toBe(true);
+    expect(await readsAsText(timestamptzArray([new Date(moments[0]!)]), [moments[1]!], 'timestamptz')).toBe(false);
+  });
+
+  it('refuses an invalid moment instead of writing another', () => {
+    expect(() => timestamptzArray([new Date(Number.NaN)])).toThrow(TypeError);
+    expect(() => timestamptzArray([new Date(8.64e15)])).toThrow(TypeError);
+  });
+
+  it('sends dates in binary, years before 100 included', async () => {
+    const dates = ['2026-11-24', '2000-01-01', '1999-12-31', '2024-02-29', '0099-03-01', null];
+    expect(await readsAsText(dateArray(dates), dates, 'date')).toBe(true);
+    expect(await readsAsText(dateArray(['2026-11-24']), ['2026-11-25'], 'date')).toBe(false);
+  });
+
+  it('refuses what is not a calendar date instead of rolling it over', () => {
+    for (const bad of ['2026-02-30', '2025-02-29', '2026-13-01', '2026-1-1', '26-01-01', '2026-01-01T00:00', '']) expect(() => dateArray([bad])).toThrow(TypeError);
+  });
+
   it('sends an empty column as an empty array', async () => {
     expect(await roundTrip(uuidArray([]), 'uuid')).toEqual([]);
     expect(await roundTrip(int8Array([]), 'bigint')).toEqual([]);
     expect(await roundTrip(textArray([]), 'text')).toEqual([]);
     expect(await roundTrip(hexByteaArray([]), 'bytea')).toEqual([]);
+    expect(await roundTrip(timestamptzArray([]), 'timestamptz')).toEqual([]);
+    expect(await roundTrip(dateArray([]), 'date')).toEqual([]);
   });
 });

@@ -1,12 +1,13 @@
 /**
  * Columns sent to Postgres as one array parameter each (`$n::type[]`), for statements that write
- * many rows at once. Ids, integers and hashes go in Postgres's binary array format: nothing to
- * escape on our side and nothing to parse on the server's, which otherwise read every UUID, bigint
- * and hex digest from text. Other columns go as array literals.
+ * many rows at once. Ids, integers, hashes, dates and moments go in Postgres's binary array format:
+ * nothing to escape on our side and nothing to parse on the server's, which otherwise read every
+ * UUID, bigint, digest, date and timestamp from text. Text goes as array literals (Postgres reads
+ * those about as fast as binary).
  */
 export type ArrayParameter = string | Buffer;
 
-/** A column of text, or of values Postgres reads from text (dates, timestamps, JSON): null is SQL NULL. */
+/** A column of text, or of values Postgres reads from text (JSON): null is SQL NULL. */
 export type TextColumn = readonly (string | null)[];
 
 const ESCAPED = /["\\]/g;
@@ -27,7 +28,7 @@ export function textArray(column: TextColumn): string {
 }
 
 /** Element type oids of the binary columns (pg_type). */
-const OID = { bytea: 17, int2: 21, int8: 20, uuid: 2950 } as const;
+const OID = { bytea: 17, int2: 21, int8: 20, date: 1082, timestamptz: 1184, uuid: 2950 } as const;
 
 export const uuidArray = (column: readonly (string | null)[]): Buffer => binaryArray(OID.uuid, () => 16, column, writeUuid);
 export const int8Array = (column: readonly (bigint | null)[]): Buffer =>
@@ -37,6 +38,10 @@ export const int2Array = (column: readonly (number | null)[]): Buffer =>
 /** Bytes given as hex (digests), sent as `bytea[]`; '' and null are SQL NULL. */
 export const hexByteaArray = (column: readonly (string | null)[]): Buffer =>
   binaryArray(OID.bytea, hexBytes, column.map((value) => value || null), writeHex);
+/** Moments, as Postgres stores them: microseconds since 2000-01-01 UTC. */
+export const timestamptzArray = (column: readonly (Date | null)[]): Buffer => binaryArray(OID.timestamptz, () => 8, column, writeMoment);
+/** Calendar dates given as YYYY-MM-DD, as Postgres stores them: days since 2000-01-01. */
+export const dateArray = (column: readonly (string | null)[]): Buffer => binaryArray(OID.date, () => 4, column, writeDate);
 
 /**
  * A one-dimensional array in Postgres's binary format (array_send): dimensions, a has-nulls flag,
@@ -119,6 +124,41 @@ function writeHex(buffer: Buffer, offset: number, hex: string): void {
 
 const notHex = (value: string): TypeError => new TypeError(`not hex bytes: ${value}`);
 
+/** Postgres's epoch, 2000-01-01 UTC, in Unix milliseconds. */
+const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
+const MS_PER_DAY = 86_400_000;
+const TWO_TO_32 = 2 ** 32;
+
+/** Writes the moment as a 64-bit count of microseconds, in two halves (a JS number holds it exactly from 1715 to 2285). */
+function writeMoment(buffer: Buffer, offset: number, moment: Date): void {
+  const micros = (moment.getTime() - POSTGRES_EPOCH_MS) * 1000;
+  if (!Number.isSafeInteger(micros)) throw new TypeError(`not a moment Postgres can store exactly: ${String(moment)}`);
+  const high = Math.floor(micros / TWO_TO_32);
+  buffer.writeInt32BE(high, offset);
+  buffer.writeUInt32BE(micros - high * TWO_TO_32, offset + 4);
+}
+
+const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** The last date written: a batch's rows mostly share one. */
+let lastDate = { text: '', days: 0 };
+
+/** Writes the date as days since 2000-01-01; text that is not a real YYYY-MM-DD date is refused rather than rolled over. */
+function writeDate(buffer: Buffer, offset: number, date: string): void {
+  if (date !== lastDate.text) lastDate = { text: date, days: daysSinceEpoch(date) };
+  buffer.writeInt32BE(lastDate.days, offset);
+}
+
+function daysSinceEpoch(date: string): number {
+  const [, year, month, day] = CALENDAR_DATE.exec(date)?.map(Number) ?? [];
+  const moment = new Date(POSTGRES_EPOCH_MS);
+  // setUTCFullYear, unlike Date.UTC, reads years 0–99 as they are.
+  moment.setUTCFullYear(year ?? NaN, (month ?? NaN) - 1, day ?? NaN);
+  if (moment.getUTCFullYear() !== year || moment.getUTCMonth() !== month! - 1 || moment.getUTCDate() !== day) {
+    throw new TypeError(`not a calendar date: ${date}`);
+  }
+  return (moment.getTime() - POSTGRES_EPOCH_MS) / MS_PER_DAY;
+}
+
 /** One column of a multi-row write: what to read from each row, sent as one array parameter. */
 export type Column<R> = (rows: readonly R[]) => ArrayParameter;
 
@@ -134,3 +174,5 @@ export const int8Column = columnOf<bigint | null>(int8Array);
 export const int2Column = columnOf<number>(int2Array);
 export const textColumn = columnOf<string | null>(textArray);
 export const hexByteaColumn = columnOf<string | null>(hexByteaArray);
+export const timestamptzColumn = columnOf<Date | null>(timestamptzArray);
+export const dateColumn = columnOf<string | null>(dateArray);
