@@ -427,7 +427,7 @@ const entryColumns: Column<EntryRow>[] = [
 const postingsInsert = (...p: string[]): string => `
   INSERT INTO ledger_posting (entry_id, line, account_id, book_sequence, phase, side, amount, currency, debits_posted_after, credits_posted_after)
   SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::smallint[], ${p[2]}::uuid[], ${p[3]}::bigint[], ${p[4]}::text[], ${p[5]}::text[],
-                       ${p[6]}::bigint[], ${p[7]}::char(3)[], ${p[8]}::bigint[], ${p[9]}::bigint[])`;
+                       ${p[6]}::bigint[], ${p[7]}::text[], ${p[8]}::bigint[], ${p[9]}::bigint[])`;
 
 const postingColumns: Column<PostingRow>[] = [
   uuidColumn((p) => p.entryId),
@@ -457,7 +457,7 @@ const requestColumns: Column<RequestRow>[] = [
 
 const pendingsInsert = (...p: string[]): string => `
   INSERT INTO ledger_pending_transfer (id, book_id, debit_account_id, credit_account_id, amount, currency, expires_at, state, resolved_by_entry_id)
-  SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::uuid[], ${p[2]}::uuid[], ${p[3]}::uuid[], ${p[4]}::bigint[], ${p[5]}::char(3)[],
+  SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::uuid[], ${p[2]}::uuid[], ${p[3]}::uuid[], ${p[4]}::bigint[], ${p[5]}::text[],
                        ${p[6]}::timestamptz[], ${p[7]}::text[], ${p[8]}::uuid[])`;
 
 const pendingColumns: Column<PendingTransferState>[] = [
