@@ -40,6 +40,8 @@ export interface BatchWrites {
   readonly resolvedPendings: Map<string, PendingTransferState>;
   readonly touchedAccounts: Set<string>;
   readonly touchedBooks: Set<string>;
+  /** The outcome of every id the batch answers (and records), by id. */
+  readonly outcomes: Map<string, StoredOutcome>;
 }
 
 interface Movement {
@@ -71,8 +73,8 @@ export class BatchApplication {
     resolvedPendings: new Map(),
     touchedAccounts: new Set(),
     touchedBooks: new Set(),
+    outcomes: new Map(),
   };
-  private readonly outcomesInBatch = new Map<string, StoredOutcome>();
   /** Undo steps of the linked chain being applied; empty outside a chain. */
   private readonly undo: (() => void)[] = [];
   private inChain = false;
@@ -118,7 +120,7 @@ export class BatchApplication {
   }
 
   private applyOne(draft: EntryDraft, recordRefusal = true): EntryOutcome {
-    const earlier = this.outcomesInBatch.get(draft.id) ?? this.state.storedOutcomes.get(draft.id);
+    const earlier = this.writes.outcomes.get(draft.id) ?? this.state.storedOutcomes.get(draft.id);
     if (earlier) return this.replay(draft, earlier);
     const plan = this.plan(draft);
     if (typeof plan === 'string') return recordRefusal ? this.refuse(draft, plan) : this.refusalOnly(draft, plan);
@@ -273,12 +275,12 @@ export class BatchApplication {
   }
 
   private record(draft: EntryDraft, stored: StoredOutcome): EntryOutcome {
-    this.outcomesInBatch.set(draft.id, stored);
+    this.writes.outcomes.set(draft.id, stored);
     const { fingerprint, refusal, sequence, hash } = stored;
     const row: RequestRow = { id: draft.id, bookId: draft.bookId, fingerprint, refusal, sequence, hash };
     this.writes.requests.push(row);
     this.remember(() => {
-      this.outcomesInBatch.delete(draft.id);
+      this.writes.outcomes.delete(draft.id);
       this.writes.requests.splice(this.writes.requests.indexOf(row), 1);
     });
     return { id: draft.id, applied: refusal === null, refusal, sequence, hash, replayed: false };

@@ -218,8 +218,9 @@ export class PostingQueue implements OnModuleDestroy {
   }
 
   private async readState(session: PostingSession, jobs: readonly Job[], after?: StateAfter): Promise<BatchState> {
-    const state = await this.repository.batchState(session, jobs.flatMap((job) => job.drafts));
-    if (after) layOver(state, after);
+    const drafts = jobs.flatMap((job) => job.drafts);
+    const state = await this.repository.batchState(session, drafts);
+    if (after) layOver(state, after, drafts);
     return state;
   }
 
@@ -258,12 +259,12 @@ const FOLLOWED_FROM = 1_000;
  * they share, so that if that one fails, the head it expects is never there and it fails too.
  */
 function followsClosely({ state, writes }: AppliedBatch, inFlight: InFlight): boolean {
-  const { books, pendings, existingEntryIds } = inFlight.after;
+  const { books, pendings } = inFlight.after;
   return (
     inFlight.order.ticket !== null &&
     [...state.books.keys()].every((id) => !books.has(id) || inFlight.appendsTo.has(id)) &&
     [...writes.resolvedPendings.keys()].every((id) => !pendings.has(id)) &&
-    writes.entries.every((entry) => !pendings.has(entry.pendingId ?? '') && !existingEntryIds.has(entry.reversesEntryId ?? ''))
+    writes.entries.every((entry) => !pendings.has(entry.pendingId ?? '') && !(entry.reversesEntryId && inFlight.after.appends(entry.reversesEntryId)))
   );
 }
 

@@ -1,11 +1,20 @@
 import type { BatchState, BatchWrites } from './batch-application';
+import type { AccountState, BookHead, EntryDraft, PendingTransferState, StoredOutcome } from './entry.model';
 
 /**
- * What a batch leaves behind once its write commits, in the shape of a batch's state: the next
- * batch is read while this one is still being written, and applied over it (ADR 0010). Copies, so
- * neither batch sees the other's later changes.
+ * What a batch leaves behind once its write commits: the next batch is read while this one is
+ * still being written, and applied over it (ADR 0010). Books, accounts and pending transfers are
+ * copies, so neither batch sees the other's later changes. Outcomes are the batch's own map, which
+ * nothing changes once the batch is applied; the ids of the entries it appends are gathered only
+ * if a later batch reverses one of them.
  */
-export type StateAfter = BatchState;
+export interface StateAfter {
+  readonly books: ReadonlyMap<string, BookHead>;
+  readonly accounts: ReadonlyMap<string, AccountState>;
+  readonly pendings: ReadonlyMap<string, PendingTransferState>;
+  readonly storedOutcomes: ReadonlyMap<string, StoredOutcome>;
+  appends(entryId: string): boolean;
+}
 
 /** True when applying the batch changed nothing: replays and id conflicts only. Nothing is written, no version raised. */
 export function writesNothing(writes: BatchWrites): boolean {
@@ -15,24 +24,30 @@ export function writesNothing(writes: BatchWrites): boolean {
 /** The state `writes` leaves when committed over `state`: every book read is written, so its version goes up by one. */
 export function stateAfter(state: BatchState, writes: BatchWrites): StateAfter {
   const written = !writesNothing(writes);
+  let appended: Set<string> | undefined;
   return {
     books: new Map([...state.books].map(([id, book]) => [id, { ...book, version: written ? book.version + 1n : book.version }])),
     accounts: new Map([...writes.touchedAccounts].map((id) => [id, { ...state.accounts.get(id)! }])),
     pendings: new Map([...writes.newPendings, ...writes.resolvedPendings.values()].map((pending) => [pending.id, { ...pending }])),
-    storedOutcomes: new Map(writes.requests.map((request) => [request.id, request])),
-    existingEntryIds: new Set(writes.entries.map((entry) => entry.id)),
+    storedOutcomes: writes.outcomes,
+    appends: (entryId) => (appended ??= new Set(writes.entries.map((entry) => entry.id))).has(entryId),
   };
 }
 
 /**
- * Lays what an earlier batch leaves over a state read before that batch committed. Rows the
- * earlier batch did not write were read as they are; if anyone else wrote the books meanwhile,
- * the versions no longer match and the write is refused whole.
+ * Lays what an earlier batch leaves over a state read for `drafts` before that batch committed.
+ * Rows the earlier batch did not write were read as they are; if anyone else wrote the books
+ * meanwhile, the versions no longer match and the write is refused whole. Of the earlier batch's
+ * outcomes and entries, only those the drafts name are looked up: a batch of 16,000 no longer
+ * copies 16,000 of each into the next.
  */
-export function layOver(state: BatchState, after: StateAfter): void {
+export function layOver(state: BatchState, after: StateAfter, drafts: readonly EntryDraft[]): void {
   for (const [id, book] of after.books) if (state.books.has(id)) state.books.set(id, { ...book });
   for (const [id, account] of after.accounts) state.accounts.set(id, { ...account });
   for (const [id, pending] of after.pendings) state.pendings.set(id, { ...pending });
-  for (const [id, outcome] of after.storedOutcomes) state.storedOutcomes.set(id, outcome);
-  for (const id of after.existingEntryIds) state.existingEntryIds.add(id);
+  for (const draft of drafts) {
+    const outcome = after.storedOutcomes.get(draft.id);
+    if (outcome) state.storedOutcomes.set(draft.id, outcome);
+    if (draft.reversesEntryId && after.appends(draft.reversesEntryId)) state.existingEntryIds.add(draft.reversesEntryId);
+  }
 }

@@ -47,7 +47,7 @@ describe('a write that follows the one before it closely', () => {
   async function twoBatches(): Promise<{ first: Applied; second: Applied }> {
     const first = await applied(drafts(transfer(bookId, source, fund, '10.00')));
     const secondDrafts = drafts(transfer(bookId, fund, source, '110.00'));
-    const second = await applied(secondDrafts, (state) => layOver(state, stateAfter(first.state, first.application.writes)));
+    const second = await applied(secondDrafts, (state) => layOver(state, stateAfter(first.state, first.application.writes), secondDrafts));
     return { first, second };
   }
 
