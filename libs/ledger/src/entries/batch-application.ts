@@ -196,7 +196,9 @@ export class BatchApplication {
     const previous = { sequence: book.sequence, hash: book.hash, recordedAt: book.recordedAt };
     const recordedAt = book.recordedAt && book.recordedAt > this.now ? book.recordedAt : this.now;
     const sequence = book.sequence + 1n;
-    const content = {
+    // One literal with every field of the row, its hash filled in once computed: a row that gained
+    // fields afterwards would carry them in a second, out-of-object block.
+    const row = {
       id: draft.id,
       bookId: draft.bookId,
       sequence,
@@ -210,9 +212,12 @@ export class BatchApplication {
       pendingId: draft.pendingId,
       reversesEntryId: draft.reversesEntryId,
       recordedAt,
+      previousHash: book.hash,
+      hash: '',
     };
-    const hash = entryHash(book.hash, content, movements);
-    this.writes.entries.push(Object.assign(content, { previousHash: book.hash, hash }));
+    const hash = entryHash(book.hash, row, movements);
+    row.hash = hash;
+    this.writes.entries.push(row);
     movements.forEach(({ accountId, phase, side, amount, currency }, line) => {
       const { debits, credits } = totals[line]!;
       this.writes.postings.push({ entryId: draft.id, line, accountId, bookSequence: sequence, phase, side, amount, currency, debitsPostedAfter: debits, creditsPostedAfter: credits });
@@ -220,7 +225,7 @@ export class BatchApplication {
     Object.assign(book, { sequence, hash, recordedAt });
     this.writes.touchedBooks.add(book.id);
     this.remember(() => Object.assign(book, previous));
-    return this.record(draft, { fingerprint: draft.fingerprint, refusal: null, sequence, hash });
+    return this.record(draft, null, sequence, hash);
   }
 
   private openPending(draft: EntryDraft): void {
@@ -267,17 +272,17 @@ export class BatchApplication {
 
   private refuse(draft: EntryDraft, refusal: Refusal): EntryOutcome {
     if (refusal === Refusal.IdConflict) return this.refusalOnly(draft, refusal);
-    return this.record(draft, { fingerprint: draft.fingerprint, refusal, sequence: null, hash: null });
+    return this.record(draft, refusal, null, null);
   }
 
   private refusalOnly(draft: EntryDraft, refusal: Refusal): EntryOutcome {
     return { id: draft.id, applied: false, refusal, sequence: null, hash: null, replayed: false };
   }
 
-  private record(draft: EntryDraft, stored: StoredOutcome): EntryOutcome {
-    this.writes.outcomes.set(draft.id, stored);
-    const { fingerprint, refusal, sequence, hash } = stored;
-    const row: RequestRow = { id: draft.id, bookId: draft.bookId, fingerprint, refusal, sequence, hash };
+  /** Records the id's outcome: its request row is also what a repeat of the id in a later batch finds. */
+  private record(draft: EntryDraft, refusal: Refusal | null, sequence: bigint | null, hash: string | null): EntryOutcome {
+    const row: RequestRow = { id: draft.id, bookId: draft.bookId, fingerprint: draft.fingerprint, refusal, sequence, hash };
+    this.writes.outcomes.set(draft.id, row);
     this.writes.requests.push(row);
     this.remember(() => {
       this.writes.outcomes.delete(draft.id);
