@@ -8,7 +8,7 @@ import { createLogger } from '@yishi/logging';
 import { openAccount, openBook, post, startLedger, transfer, type LedgerFixture } from '../testing/ledger-fixture';
 import { BatchApplication, type BatchState } from './batch-application';
 import { EntriesRepository, PostingSession } from './entries.repository';
-import type { EntryDraft } from './entry.model';
+import type { EntryDraft, EntryOutcome } from './entry.model';
 import { validateEntries } from './entry-validation';
 import { eventsOf } from './posting-queue';
 import { layOver, stateAfter } from './state-after';
@@ -55,8 +55,7 @@ describe('a write that follows the one before it closely', () => {
     const state = await repository.unlocked((session) => repository.batchState(session, entries));
     adjust(state);
     const application = new BatchApplication(state, new Date());
-    application.applyAll(entries);
-    return { state, application };
+    return { state, application, outcomes: application.applyAll(entries) };
   }
 
   function write({ state, application }: Applied, follows: number | null) {
@@ -118,6 +117,18 @@ describe('a write that follows the one before it closely', () => {
     expect(await journal()).toEqual(['100.00']);
   });
 
+  it('answers a repeat of an id the one before it recorded, and lets a later entry reverse the entry it appends', async () => {
+    const original = transfer(bookId, source, fund, '10.00');
+    const first = await applied(drafts(original));
+    const reversal = transfer(bookId, fund, source, '10.00', { reversesEntryId: original.id });
+    const secondDrafts = drafts(original, reversal);
+    const second = await applied(secondDrafts, (state) => layOver(state, stateAfter(first.state, first.application.writes), secondDrafts));
+    const [appended] = first.application.writes.entries;
+    const [repeat, reversed] = second.outcomes;
+    expect(repeat).toMatchObject({ id: original.id, applied: true, replayed: true, sequence: appended!.sequence, hash: appended!.hash });
+    expect(reversed).toMatchObject({ applied: true, replayed: false, sequence: appended!.sequence + 1n });
+  });
+
   async function journal(): Promise<string[]> {
     const rows: { amount: string }[] = await ledger.dataSource.query(
       `SELECT (p.amount / 100.0)::numeric(20, 2)::text AS amount FROM ledger_entry e JOIN ledger_posting p ON p.entry_id = e.id AND p.line = 0
@@ -139,6 +150,7 @@ describe('a write that follows the one before it closely', () => {
 interface Applied {
   readonly state: BatchState;
   readonly application: BatchApplication;
+  readonly outcomes: readonly EntryOutcome[];
 }
 
 function drafts(...entries: ReturnType<typeof transfer>[]): EntryDraft[] {
