@@ -149,6 +149,12 @@ describe('the ledger engine', () => {
       await refuse(transfer(bookId, source, fund, amount), 'entries[0].postings[0].amount.amount', reason);
     });
 
+    it('a day the calendar does not have, as an effective date or as the date of a trial balance', async () => {
+      await refuse(transfer(bookId, source, fund, '1.00', { effectiveDate: '2026-02-30' }), 'entries[0].effective_date', /YYYY-MM-DD/);
+      const trialBalance = ledger.rpc.call(LedgerRpc.getTrialBalance, { bookId, asOfDate: '2026-02-30' });
+      await expect(trialBalance).rejects.toMatchObject({ violations: [{ field: 'as_of_date', reason: expect.stringMatching(/YYYY-MM-DD/) }] });
+    });
+
     it('an unknown account', async () => {
       await refuse(transfer(bookId, source, uuidv7(), '1.00'), 'entries[0].postings[1].account_id', /no such account/);
     });

@@ -40,4 +40,4 @@ export const WIRE_ENTRY_KINDS: Record<EntryKindName, EntryKind> = {
   expire_pending: EntryKind.EXPIRE_PENDING,
 };
 
-export { isUuid } from '@yishi/persistence';
+export { isCalendarDate, isUuid } from '@yishi/persistence';

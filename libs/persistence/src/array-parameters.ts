@@ -1,3 +1,5 @@
+import { daysSince2000, POSTGRES_EPOCH_MS } from './calendar-date';
+
 /**
  * Columns sent to Postgres as one array parameter each (`$n::type[]`), for statements that write
  * many rows at once. Ids, integers, hashes, dates and moments go in Postgres's binary array format:
@@ -153,9 +155,6 @@ function writeHex(buffer: Buffer, offset: number, hex: string): void {
 
 const notHex = (value: string): TypeError => new TypeError(`not hex bytes: ${value}`);
 
-/** Postgres's epoch, 2000-01-01 UTC, in Unix milliseconds. */
-const POSTGRES_EPOCH_MS = Date.UTC(2000, 0, 1);
-const MS_PER_DAY = 86_400_000;
 const TWO_TO_32 = 2 ** 32;
 
 /** Writes the moment as a 64-bit count of microseconds, in two halves (a JS number holds it exactly from 1715 to 2285). */
@@ -167,26 +166,18 @@ function writeMoment(buffer: Buffer, offset: number, moment: Date): void {
   buffer.writeUInt32BE(micros - high * TWO_TO_32, offset + 4);
 }
 
-const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** The last date written: a batch's rows mostly share one. */
 let lastDate = { text: '', days: 0 };
 
 /** Writes the date as days since 2000-01-01; text that is not a real YYYY-MM-DD date is refused rather than rolled over. */
 function writeDate(buffer: Buffer, offset: number, date: string): void {
-  if (date !== lastDate.text) lastDate = { text: date, days: daysSinceEpoch(date) };
+  if (date !== lastDate.text) lastDate = { text: date, days: daysSince2000(date) ?? notCalendarDate(date) };
   buffer.writeInt32BE(lastDate.days, offset);
 }
 
-function daysSinceEpoch(date: string): number {
-  const [, year, month, day] = CALENDAR_DATE.exec(date)?.map(Number) ?? [];
-  const moment = new Date(POSTGRES_EPOCH_MS);
-  // setUTCFullYear, unlike Date.UTC, reads years 0–99 as they are.
-  moment.setUTCFullYear(year ?? NaN, (month ?? NaN) - 1, day ?? NaN);
-  if (moment.getUTCFullYear() !== year || moment.getUTCMonth() !== month! - 1 || moment.getUTCDate() !== day) {
-    throw new TypeError(`not a calendar date: ${date}`);
-  }
-  return (moment.getTime() - POSTGRES_EPOCH_MS) / MS_PER_DAY;
-}
+const notCalendarDate = (value: string): never => {
+  throw new TypeError(`not a calendar date: ${value}`);
+};
 
 /** One column of a multi-row write: what to read from each row, sent as one array parameter. */
 export type Column<R> = (rows: readonly R[]) => ArrayParameter;

@@ -2,3 +2,4 @@ export * from './data-source';
 export * from './database-url';
 export * from './uuidv7';
 export * from './array-parameters';
+export * from './calendar-date';

@@ -16,7 +16,7 @@ import { AccountsService, toAccount } from '../accounts/accounts.service';
 import { shanghaiDate } from '../calendar';
 import { BooksRepository } from '../books/books.repository';
 import { LedgerErrorCode, accountNotFound, ledgerError } from '../ledger.error';
-import { WIRE_ACCOUNT_KINDS, amountText, isUuid, normalBalance, type AccountKindName } from '../wire';
+import { WIRE_ACCOUNT_KINDS, amountText, isCalendarDate, isUuid, normalBalance, type AccountKindName } from '../wire';
 import { BalancesRepository } from './balances.repository';
 
 const MAX_PAGE = 500;
@@ -81,7 +81,7 @@ export class BalancesService {
     if (!isUuid(request.bookId) || !(await this.books.find(request.bookId))) {
       throw ledgerError(LedgerErrorCode.BookNotFound, [{ field: 'book_id', reason: 'no such book' }]);
     }
-    if (request.asOfDate && !/^\d{4}-\d{2}-\d{2}$/.test(request.asOfDate)) {
+    if (request.asOfDate && !isCalendarDate(request.asOfDate)) {
       throw ledgerError(LedgerErrorCode.InvalidRequest, [{ field: 'as_of_date', reason: 'must be a date YYYY-MM-DD' }]);
     }
     const asOfDate = request.asOfDate || shanghaiDate(new Date());

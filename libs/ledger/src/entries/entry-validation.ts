@@ -5,7 +5,7 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { EntryKind, Side as WireSide, type NewEntry, type Posting } from '@yishi/contracts';
 import type { Violation } from '@yishi/messaging';
 import { AmountError, DEFAULT_CURRENCY, isKnownCurrency, toMinorUnits } from '@yishi/money';
-import { isUuid } from '@yishi/persistence';
+import { isCalendarDate, isUuid } from '@yishi/persistence';
 
 import { canonicalMetadata } from './entry-rows';
 import type { EntryDraft, EntryKindName, PostingLine, Side } from './entry.model';
@@ -13,7 +13,6 @@ import type { EntryDraft, EntryKindName, PostingLine, Side } from './entry.model
 export const MAX_ENTRIES_PER_REQUEST = 8_000;
 const MAX_TEXT = 1_000;
 const MAX_METADATA_KEYS = 32;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 const KIND_NAMES: Partial<Record<EntryKind, EntryKindName>> = {
   [EntryKind.UNSPECIFIED]: 'posted',
@@ -135,12 +134,6 @@ function checkTexts(entry: NewEntry, path: string, findings: Findings): void {
   const keys = Object.keys(entry.metadata);
   if (keys.length > MAX_METADATA_KEYS) findings.add(`${path}.metadata`, `must hold at most ${MAX_METADATA_KEYS} keys`);
   if (keys.some((key) => key.length > 100 || (entry.metadata[key] ?? '').length > MAX_TEXT)) findings.add(`${path}.metadata`, 'keys or values too long');
-}
-
-function isCalendarDate(value: string): boolean {
-  if (!DATE.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
 }
 
 /** The content a retry must repeat exactly (the id's idempotency fingerprint). */

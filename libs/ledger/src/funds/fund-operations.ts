@@ -9,7 +9,7 @@ import { AmountError, DEFAULT_CURRENCY, toMinorUnits } from '@yishi/money';
 import { EntriesService } from '../entries/entries.service';
 import type { EntryDraft, EntryKindName, EntryOutcome, PostingLine } from '../entries/entry.model';
 import { LedgerErrorCode, ledgerError } from '../ledger.error';
-import { isUuid } from '../wire';
+import { isCalendarDate, isUuid } from '../wire';
 import { FundChartService } from './fund-chart.service';
 
 type OperationResult = MessageInitShape<typeof OperationResultSchema>;
@@ -60,7 +60,7 @@ export class FundOperations {
     if (!header) return invalid('header', 'is required');
     if (!isUuid(header.operationId)) invalid('header.operation_id', 'must be a UUID chosen by the client');
     if (!header.recordedBy.trim()) invalid('header.recorded_by', 'must name who recorded it');
-    if (header.effectiveDate && !/^\d{4}-\d{2}-\d{2}$/.test(header.effectiveDate)) invalid('header.effective_date', 'must be YYYY-MM-DD');
+    if (header.effectiveDate && !isCalendarDate(header.effectiveDate)) invalid('header.effective_date', 'must be YYYY-MM-DD');
     if (!header.communityRef.trim()) invalid('header.community_ref', 'must name the community');
     // The community's books are created on first use.
     return { header, bookId: await this.chart.openBook(header.communityRef, header.communityRef) };

@@ -16,16 +16,16 @@ import {
 import { DEFAULT_CURRENCY, allocate, fromMinorUnits } from '@yishi/money';
 
 import { LedgerErrorCode, ledgerError } from '../ledger.error';
+import { isCalendarDate } from '../wire';
 import { Chart, SOURCE_CODES, projectFundPrefix } from './chart';
 import { FundChartService } from './fund-chart.service';
 import { FundsRepository, type FundAccountRow, type PaymentRow } from './funds.repository';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Statements are as of the end of a day (by effective date), or as they stand now. */
 function asOfDate(value: string): string | undefined {
   if (!value) return undefined;
-  if (!DATE.test(value)) throw ledgerError(LedgerErrorCode.InvalidRequest, [{ field: 'as_of_date', reason: 'must be YYYY-MM-DD' }]);
+  if (!isCalendarDate(value)) throw ledgerError(LedgerErrorCode.InvalidRequest, [{ field: 'as_of_date', reason: 'must be YYYY-MM-DD' }]);
   return value;
 }
 

@@ -228,6 +228,17 @@ describe('fund accounting', () => {
   });
 
   describe('statements as of a date', () => {
+    it('refuse a day the calendar does not have, as an operation date or as the date asked about', async () => {
+      const community = `bad-date-${uuidv7()}`;
+      const payment = ledger.rpc.call(FundsRpc.pay, { header: { ...header(community), effectiveDate: '2026-02-30' }, projectRef: 'p', payee: 'x', category: 'works', amount: cny('1.00') });
+      await expect(payment).rejects.toMatchObject({ violations: [{ field: 'header.effective_date', reason: expect.stringMatching(/YYYY-MM-DD/) }] });
+      await ledger.rpc.call(FundsRpc.openProject, { communityRef: community, projectRef: 'p', nameZh: '日期', cost: cny('1.00') });
+      const bankStatement = (statementDate: string, line: string) =>
+        ledger.rpc.call(FundsRpc.importBankStatement, { communityRef: community, statementRef: 's', csv: `date,amount,reference\n${line}`, closingBalance: cny('0.00'), statementDate });
+      await expect(bankStatement('2026-02-29', '2026-02-28,10.00,x')).rejects.toMatchObject({ violations: [{ field: 'statement_date', reason: expect.stringMatching(/YYYY-MM-DD/) }] });
+      await expect(bankStatement('2026-03-31', '2026-02-30,10.00,x')).rejects.toMatchObject({ violations: [{ field: 'csv', reason: expect.stringMatching(/line 1: date/) }] });
+    });
+
     it('show the project, the budget and a household as they stood at the end of a past day', async () => {
       const community = `asof-${uuidv7()}`;
       const rpc = ledger.rpc;

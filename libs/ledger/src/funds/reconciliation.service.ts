@@ -11,7 +11,7 @@ import {
 import { AmountError, DEFAULT_CURRENCY, fromMinorUnits, toMinorUnits } from '@yishi/money';
 import { parseCsv } from '@yishi/tabular';
 
-import { isUuid } from '../wire';
+import { isCalendarDate, isUuid } from '../wire';
 import { Chart } from './chart';
 import { FundChartService } from './fund-chart.service';
 import { invalid } from './fund-operations';
@@ -19,7 +19,6 @@ import { ReconciliationRepository, type BankLineRecord, type BankLineStateName, 
 
 type Reconciliation = MessageInitShape<typeof ReconciliationSchema>;
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DAY_MS = 86_400_000;
 const WIRE_STATE: Record<BankLineStateName, BankLineState> = {
   matched: BankLineState.MATCHED,
@@ -41,7 +40,7 @@ export class ReconciliationService {
   async import(request: ImportBankStatementRequest): Promise<Reconciliation> {
     const bookId = await this.chart.bookOf(request.communityRef);
     if (!request.statementRef.trim()) invalid('statement_ref', 'must name the statement');
-    if (!DATE.test(request.statementDate)) invalid('statement_date', 'must be YYYY-MM-DD');
+    if (!isCalendarDate(request.statementDate)) invalid('statement_date', 'must be YYYY-MM-DD');
     if (await this.reconciliations.statement(bookId, request.statementRef)) return this.view(bookId, request.statementRef);
     const accountId = await this.chart.account(bookId, request.account === CustodyAccount.ONLINE_COLLECTION ? Chart.onlineCollection() : Chart.communityBank());
     const closing = parseAmount(request.closingBalance?.amount ?? '', 'closing_balance.amount');
@@ -124,7 +123,7 @@ export function parseStatementCsv(csv: string): ParsedLine[] {
   const lines = rows.slice(1).map((row, index) => {
     const [date = '', amount = '', reference = '', description = ''] = row;
     const line = index + 1;
-    if (!DATE.test(date)) problems.push(`line ${line}: date must be YYYY-MM-DD`);
+    if (!isCalendarDate(date)) problems.push(`line ${line}: date must be YYYY-MM-DD`);
     const signed = amount.startsWith('-') ? -1n : 1n;
     let minor = 0n;
     try {
