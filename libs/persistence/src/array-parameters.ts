@@ -18,50 +18,33 @@ export type TextColumn = readonly (string | null)[];
 /**
  * The column as `text[]` in binary: each element's UTF-8 bytes. Most of a journal's text is short
  * and ASCII (kinds, sides, currencies, empty memos), which is copied a character at a time, faster
- * than a call into Node's encoder; long or other values are encoded by Node. The buffer is sized
- * for the worst case, three bytes per UTF-16 unit, and cut to what was written.
+ * than a call into Node's encoder; long or other values are encoded by Node. Room is made for the
+ * worst case, three bytes per UTF-16 unit.
  */
-export function textArray(column: TextColumn): Buffer {
-  let nulls = 0;
-  let capacity = 0;
-  for (const value of column) {
-    if (value === null || value === undefined) nulls += 1;
-    else capacity += value.length * 3;
-  }
-  const buffer = Buffer.allocUnsafe(arrayHeaderBytes(column.length) + column.length * 4 + capacity);
-  let offset = writeArrayHeader(buffer, OID.text, column.length, nulls > 0);
-  for (const value of column) {
-    if (value === null || value === undefined) {
-      buffer.writeInt32BE(-1, offset);
-      offset += 4;
-      continue;
-    }
-    const start = offset + 4;
-    const end = writeAscii(buffer, start, value) ?? start + buffer.write(value, start, 'utf8');
-    buffer.writeInt32BE(end - start, offset);
-    offset = end;
-  }
-  return buffer.subarray(0, offset);
-}
+export const textArray = (column: TextColumn): Buffer => binaryArray(OID.text, (value) => value.length * 3, column, writeText);
 
 const SHORT_TEXT = 64;
 
-/** Copies a short ASCII string byte by byte and returns where it ends; undefined (to be written again) if it is long or not ASCII. */
-function writeAscii(buffer: Buffer, start: number, value: string): number | undefined {
+function writeText(buffer: Buffer, offset: number, value: string): number {
+  return writeAscii(buffer, offset, value) ?? buffer.write(value, offset, 'utf8');
+}
+
+/** Copies a short ASCII string byte by byte and returns its length; undefined (to be written again) if it is long or not ASCII. */
+function writeAscii(buffer: Buffer, offset: number, value: string): number | undefined {
   if (value.length > SHORT_TEXT) return undefined;
   for (let at = 0; at < value.length; at += 1) {
     const code = value.charCodeAt(at);
     if (code >= 0x80) return undefined;
-    buffer[start + at] = code;
+    buffer[offset + at] = code;
   }
-  return start + value.length;
+  return value.length;
 }
 
 export const uuidArray = (column: readonly (string | null)[]): Buffer => binaryArray(OID.uuid, () => 16, column, writeUuid);
 export const int8Array = (column: readonly (bigint | null)[]): Buffer =>
-  binaryArray(OID.int8, () => 8, column, (buffer, offset, value) => buffer.writeBigInt64BE(value, offset));
+  binaryArray(OID.int8, () => 8, column, (buffer, offset, value) => buffer.writeBigInt64BE(value, offset) - offset);
 export const int2Array = (column: readonly (number | null)[]): Buffer =>
-  binaryArray(OID.int2, () => 2, column, (buffer, offset, value) => buffer.writeInt16BE(value, offset));
+  binaryArray(OID.int2, () => 2, column, (buffer, offset, value) => buffer.writeInt16BE(value, offset) - offset);
 /** Bytes given as hex (digests), sent as `bytea[]`; '' and null are SQL NULL. */
 export const hexByteaArray = (column: readonly (string | null)[]): Buffer =>
   binaryArray(OID.bytea, hexBytes, column.map((value) => value || null), writeHex);
@@ -73,34 +56,34 @@ export const dateArray = (column: readonly (string | null)[]): Buffer => binaryA
 /**
  * A one-dimensional array in Postgres's binary format (array_send): dimensions, a has-nulls flag,
  * the element type, the length and lower bound, then each element as its length (-1 for NULL)
- * and its bytes.
+ * and its bytes. `roomFor` is an element's size, or at most its size where only writing it tells
+ * (text); `write` writes it and returns its size.
  */
 function binaryArray<T>(
   oid: number,
-  sizeOf: (value: T) => number,
+  roomFor: (value: T) => number,
   column: readonly (T | null)[],
-  write: (buffer: Buffer, offset: number, value: T) => void,
+  write: (buffer: Buffer, offset: number, value: T) => number,
 ): Buffer {
   let nulls = 0;
-  let bytes = 0;
+  let room = 0;
   for (const value of column) {
-    if (value === null) nulls += 1;
-    else bytes += sizeOf(value);
+    if (value === null || value === undefined) nulls += 1;
+    else room += roomFor(value);
   }
-  const buffer = Buffer.allocUnsafe(arrayHeaderBytes(column.length) + column.length * 4 + bytes);
+  const buffer = Buffer.allocUnsafe(arrayHeaderBytes(column.length) + column.length * 4 + room);
   let offset = writeArrayHeader(buffer, oid, column.length, nulls > 0);
   for (const value of column) {
-    if (value === null) {
+    if (value === null || value === undefined) {
       buffer.writeInt32BE(-1, offset);
       offset += 4;
       continue;
     }
-    const size = sizeOf(value);
+    const size = write(buffer, offset + 4, value);
     buffer.writeInt32BE(size, offset);
-    write(buffer, offset + 4, value);
     offset += 4 + size;
   }
-  return buffer;
+  return offset === buffer.length ? buffer : buffer.subarray(0, offset);
 }
 
 /** Dimensions, a has-nulls flag and the element type; then, unless the array is empty, its length and lower bound. */
@@ -124,7 +107,7 @@ for (const [digits, base] of [['0123456789', 0], ['abcdef', 10], ['ABCDEF', 10]]
 const DASH = 45;
 
 /** Writes the UUID's 16 bytes; anything not in the 8-4-4-4-12 hex form is refused rather than garbled. */
-function writeUuid(buffer: Buffer, offset: number, uuid: string): void {
+function writeUuid(buffer: Buffer, offset: number, uuid: string): number {
   if (uuid.length !== 36) throw notUuid(uuid);
   let byte = offset;
   for (let at = 0; at < 36; at += 2) {
@@ -138,6 +121,7 @@ function writeUuid(buffer: Buffer, offset: number, uuid: string): void {
     if (high < 0 || low < 0) throw notUuid(uuid);
     buffer[byte++] = (high << 4) | low;
   }
+  return 16;
 }
 
 const hexValue = (code: number): number => (code < 128 ? HEX_VALUE[code]! : -1);
@@ -149,8 +133,10 @@ const hexBytes = (hex: string): number => {
 };
 
 /** Writes the bytes the hex spells; Node stops at the first pair that is not hex, which is refused rather than truncated. */
-function writeHex(buffer: Buffer, offset: number, hex: string): void {
-  if (buffer.write(hex, offset, hex.length / 2, 'hex') !== hex.length / 2) throw notHex(hex);
+function writeHex(buffer: Buffer, offset: number, hex: string): number {
+  const size = hex.length / 2;
+  if (buffer.write(hex, offset, size, 'hex') !== size) throw notHex(hex);
+  return size;
 }
 
 const notHex = (value: string): TypeError => new TypeError(`not hex bytes: ${value}`);
@@ -158,21 +144,21 @@ const notHex = (value: string): TypeError => new TypeError(`not hex bytes: ${val
 const TWO_TO_32 = 2 ** 32;
 
 /** Writes the moment as a 64-bit count of microseconds, in two halves (a JS number holds it exactly from 1715 to 2285). */
-function writeMoment(buffer: Buffer, offset: number, moment: Date): void {
+function writeMoment(buffer: Buffer, offset: number, moment: Date): number {
   const micros = (moment.getTime() - POSTGRES_EPOCH_MS) * 1000;
   if (!Number.isSafeInteger(micros)) throw new TypeError(`not a moment Postgres can store exactly: ${String(moment)}`);
   const high = Math.floor(micros / TWO_TO_32);
   buffer.writeInt32BE(high, offset);
-  buffer.writeUInt32BE(micros - high * TWO_TO_32, offset + 4);
+  return buffer.writeUInt32BE(micros - high * TWO_TO_32, offset + 4) - offset;
 }
 
 /** The last date written: a batch's rows mostly share one. */
 let lastDate = { text: '', days: 0 };
 
 /** Writes the date as days since 2000-01-01; text that is not a real YYYY-MM-DD date is refused rather than rolled over. */
-function writeDate(buffer: Buffer, offset: number, date: string): void {
+function writeDate(buffer: Buffer, offset: number, date: string): number {
   if (date !== lastDate.text) lastDate = { text: date, days: daysSince2000(date) ?? notCalendarDate(date) };
-  buffer.writeInt32BE(lastDate.days, offset);
+  return buffer.writeInt32BE(lastDate.days, offset) - offset;
 }
 
 const notCalendarDate = (value: string): never => {
