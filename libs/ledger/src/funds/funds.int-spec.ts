@@ -227,8 +227,8 @@ describe('fund accounting', () => {
     });
   });
 
-  describe('statements as of a date', () => {
-    it('refuse a day the calendar does not have, as an operation date or as the date asked about', async () => {
+  describe('dates', () => {
+    it('are refused when the calendar has no such day: an operation’s date, a bank statement’s date and its lines’', async () => {
       const community = `bad-date-${uuidv7()}`;
       const payment = ledger.rpc.call(FundsRpc.pay, { header: { ...header(community), effectiveDate: '2026-02-30' }, projectRef: 'p', payee: 'x', category: 'works', amount: cny('1.00') });
       await expect(payment).rejects.toMatchObject({ violations: [{ field: 'header.effective_date', reason: expect.stringMatching(/YYYY-MM-DD/) }] });
@@ -238,7 +238,9 @@ describe('fund accounting', () => {
       await expect(bankStatement('2026-02-29', '2026-02-28,10.00,x')).rejects.toMatchObject({ violations: [{ field: 'statement_date', reason: expect.stringMatching(/YYYY-MM-DD/) }] });
       await expect(bankStatement('2026-03-31', '2026-02-30,10.00,x')).rejects.toMatchObject({ violations: [{ field: 'csv', reason: expect.stringMatching(/line 1: date/) }] });
     });
+  });
 
+  describe('statements as of a date', () => {
     it('show the project, the budget and a household as they stood at the end of a past day', async () => {
       const community = `asof-${uuidv7()}`;
       const rpc = ledger.rpc;
