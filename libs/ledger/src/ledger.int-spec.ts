@@ -97,6 +97,54 @@ describe('the ledger engine', () => {
     });
   });
 
+  describe('a batch applied over what this replica wrote last, without reading it again (ADR 0017)', () => {
+    /** Posts in turn on the main replica, so that it remembers the book and these accounts. */
+    const warm = async (...accounts: string[]) => {
+      for (let round = 0; round < 3; round += 1) for (const account of accounts) await post(ledger.rpc, transfer(bookId, source, account, '1.00'));
+    };
+
+    it('is refused and redone from the database when another replica spent the money meanwhile', async () => {
+      const fund = await fundWith('fund.remembered', '200.00');
+      const other = await fundWith('fund.remembered-other', '1.00');
+      const payee = (await openAccount(ledger.rpc, bookId, 'counterparty.remembered', { normalSide: Side.DEBIT, kind: AccountKind.COUNTERPARTY })).id;
+      await warm(fund, other, payee);
+      const replica = await ledger.startReplicaApart();
+      try {
+        const [elsewhere] = await post(replica.rpc, transfer(bookId, fund, payee, '150.00'));
+        expect(elsewhere!.status).toBe(EntryStatus.APPLIED);
+        // Read afresh (a new account), then in turn, so the book is remembered again without the fund.
+        const newcomer = (await openAccount(ledger.rpc, bookId, 'fund.remembered-newcomer')).id;
+        await post(ledger.rpc, transfer(bookId, source, newcomer, '1.00'));
+        await warm(other);
+        const [spend] = await post(ledger.rpc, transfer(bookId, fund, payee, '100.00'));
+        expect(spend).toMatchObject({ status: EntryStatus.REFUSED, refusal: 'EXCEEDS_CREDITS' });
+        expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance?.posted).toBe('53.00');
+      } finally {
+        await replica.stop();
+      }
+    });
+
+    it('is refused and redone when the account was closed meanwhile', async () => {
+      const fund = (await openAccount(ledger.rpc, bookId, 'fund.closing')).id;
+      await warm(fund);
+      await post(ledger.rpc, transfer(bookId, fund, source, '3.00'));
+      await ledger.rpc.call(LedgerRpc.closeAccount, { accountId: fund });
+      const [late] = await post(ledger.rpc, transfer(bookId, source, fund, '1.00'));
+      expect(late).toMatchObject({ status: EntryStatus.REFUSED, refusal: 'ACCOUNT_CLOSED' });
+    });
+
+    it('replays an id it wrote earlier instead of applying it twice', async () => {
+      const fund = await fundWith('fund.remembered-repeat', '10.00');
+      await warm(fund);
+      const deposit = transfer(bookId, source, fund, '5.00');
+      const [first] = await post(ledger.rpc, deposit);
+      await warm(fund);
+      const [again] = await post(ledger.rpc, deposit);
+      expect(again).toMatchObject({ status: EntryStatus.APPLIED, replayed: true, sequence: first!.sequence });
+      expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance?.posted).toBe('21.00');
+    });
+  });
+
   describe('idempotency', () => {
     it('a retry with the same content gets the first result, even a refusal', async () => {
       const fund = await fundWith('fund.retry', '10.00');

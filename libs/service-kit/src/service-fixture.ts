@@ -19,12 +19,14 @@ export interface ServiceFixture {
   restart(): Promise<void>;
   /** Starts one more replica on the same database and subjects; it shares the requests (queue group) until stopped. */
   startReplica(): Promise<{ stop(): Promise<void> }>;
+  /** Starts one more replica on the same database, answering on subjects of its own: a test chooses which replica each request reaches. */
+  startReplicaApart(): Promise<{ readonly rpc: RpcClient; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
 export async function startServiceFixture(definition: ServiceDefinition): Promise<ServiceFixture> {
   const database = await createTestDatabase({ service: definition.name, migrations: serviceMigrations(definition) });
-  const connection = await connect({ servers: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222' });
+  const connection = await connectNats();
   const prefix = testSubjectPrefix();
   const transport = new NatsRequestTransport(connection, prefix);
   const events = await JetStreamEventBus.connect({ connection, subjectPrefix: prefix, logger: createLogger(`${definition.name}-test`, 'silent') });
@@ -42,6 +44,17 @@ export async function startServiceFixture(definition: ServiceDefinition): Promis
       service = await startService(definition, database.url, runtime);
     },
     startReplica: () => startService(definition, database.url, runtime),
+    startReplicaApart: async () => {
+      const apart = new NatsRequestTransport(await connectNats(), testSubjectPrefix());
+      const replica = await startService(definition, database.url, { ...runtime, transport: apart });
+      return {
+        rpc: new RpcClient(apart, 30_000),
+        stop: async () => {
+          await replica.stop();
+          await apart.close();
+        },
+      };
+    },
     stop: async () => {
       await service.stop();
       await events.close();
@@ -49,4 +62,8 @@ export async function startServiceFixture(definition: ServiceDefinition): Promis
       await database.drop();
     },
   };
+}
+
+function connectNats() {
+  return connect({ servers: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222' });
 }

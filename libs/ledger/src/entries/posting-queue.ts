@@ -11,6 +11,7 @@ import { LOGGER } from '@yishi/service-kit';
 
 import { LedgerErrorCode, ledgerError } from '../ledger.error';
 import { BatchApplication, type BatchState, type BatchWrites } from './batch-application';
+import { CommittedState } from './committed-state';
 import { EntriesRepository, type PostingSession, type WriteOrder } from './entries.repository';
 import { referenceViolations } from './entry-references';
 import { layOver, stateAfter, type StateAfter } from './state-after';
@@ -42,6 +43,8 @@ interface AppliedBatch {
 /** A batch whose write is on its way to the database. */
 interface InFlight {
   readonly after: StateAfter;
+  /** The version of each book it was applied at. */
+  readonly appliedAt: ReadonlyMap<string, bigint>;
   /** Books it appends entries to: the next batch may be sent before it commits only if it chains onto those entries. */
   readonly appendsTo: ReadonlySet<string>;
   readonly order: WriteOrder;
@@ -66,6 +69,7 @@ export class PostingQueue implements OnModuleDestroy {
   private draining: Promise<void> | null = null;
   private arrived: (() => void) | null = null;
   private lastTicket = randomInt(2 ** 31 - 1);
+  private readonly committed = new CommittedState();
 
   constructor(
     @Inject(EntriesRepository) private readonly repository: EntriesRepository,
@@ -123,8 +127,8 @@ export class PostingQueue implements OnModuleDestroy {
    * or this one could not be read, the batch is committed again from what the database holds.
    */
   private async pipeline(jobs: readonly Job[], inFlight: InFlight | null): Promise<InFlight | null> {
-    const applied = await this.repository
-      .unlocked(async (session) => this.apply(jobs, await this.readState(session, jobs, inFlight?.after)))
+    const applied = await this.knownOrReadState(jobs, inFlight ?? undefined)
+      .then((state) => this.apply(jobs, state))
       .catch((error: unknown) => this.logger.warn({ err: error }, 'ledger batch could not be read; committing it again'));
     if (applied && inFlight && !inFlight.done && followsClosely(applied, inFlight) && (await inFlight.ticketTaken) && !inFlight.done) {
       const sent = this.send(applied, inFlight);
@@ -146,6 +150,7 @@ export class PostingQueue implements OnModuleDestroy {
     let ticketTaken!: (taken: boolean) => void;
     const inFlight: InFlight = {
       after: stateAfter(applied.state, applied.writes),
+      appliedAt: new Map([...applied.state.books].map(([id, book]) => [id, book.version])),
       appendsTo: applied.writes.touchedBooks,
       order,
       requests: applied.jobs.length,
@@ -159,11 +164,13 @@ export class PostingQueue implements OnModuleDestroy {
         })
         .then(
           () => {
+            this.committed.remember(applied.state, inFlight.after);
             applied.jobs.forEach((job, index) => settle(job, applied.settled[index]!));
             return true;
           },
           async (error: unknown) => {
             this.logger.warn({ err: error, code: (error as { code?: string }).code }, 'ledger batch write failed; committing it again');
+            this.committed.forget();
             await previous?.written;
             await this.commitJobs(applied.jobs);
             return false;
@@ -217,11 +224,17 @@ export class PostingQueue implements OnModuleDestroy {
     return applied.settled;
   }
 
-  private async readState(session: PostingSession, jobs: readonly Job[], after?: StateAfter): Promise<BatchState> {
+  /** The batch's state as this process's own writes left it, if it knows all of it (ADR 0017); otherwise read. */
+  private async knownOrReadState(jobs: readonly Job[], inFlight?: InFlight): Promise<BatchState> {
     const drafts = jobs.flatMap((job) => job.drafts);
-    const state = await this.repository.batchState(session, drafts);
-    if (after) layOver(state, after, drafts);
+    const state =
+      this.committed.stateFor(drafts, inFlight?.appliedAt) ?? (await this.repository.unlocked((session) => this.repository.batchState(session, drafts)));
+    if (inFlight) layOver(state, inFlight.after, drafts);
     return state;
+  }
+
+  private async readState(session: PostingSession, jobs: readonly Job[]): Promise<BatchState> {
+    return this.repository.batchState(session, jobs.flatMap((job) => job.drafts));
   }
 
   /** A job naming an unknown book or account, or a wrong currency, is refused whole; the others are applied. */

@@ -1,0 +1,80 @@
+import type { BatchState } from './batch-application';
+import type { StateAfter } from './state-after';
+import type { AccountState, BookHead, EntryDraft } from './entry.model';
+
+/** Accounts remembered before the whole memory is dropped and filled again from the database. */
+const MAX_ACCOUNTS = 200_000;
+
+/** A book as this process's own writes left it, with every account those writes read. */
+interface KnownBook {
+  readonly head: BookHead;
+  readonly accounts: Map<string, AccountState>;
+  /** How many of this process's writes in a row followed the one before with no other writer between. */
+  readonly writesInTurn: number;
+}
+
+/**
+ * The books this process last wrote, as its own committed writes left them (ADR 0017). A batch
+ * whose drafts name only remembered books and accounts needs no read: its write still runs only at
+ * the book's version, so if anyone else wrote the book since, the write is refused whole, the
+ * memory dropped, and the batch read and applied again from the database.
+ *
+ * Every remembered account is right as of its book's remembered version. A write that followed the
+ * remembered one directly brings its accounts up to date; one read after another writer's is
+ * remembered afresh, with only its own accounts. A book is used only once a write has followed
+ * another of this process's in turn, so a book that other replicas keep writing stays unused
+ * rather than failing write after write.
+ */
+export class CommittedState {
+  private readonly books = new Map<string, KnownBook>();
+  private accountCount = 0;
+
+  /**
+   * The state the drafts need, as copies, if all of it is remembered. Pending transfers, reversed
+   * entries and earlier outcomes are not: drafts naming a pending transfer or an entry are read,
+   * and an id already stored makes the write fail on its key, after which the batch is read.
+   * `laidOver` holds the versions the batch in flight was applied at: the batch is applied over
+   * that one, which is right only if that one started from what is remembered.
+   */
+  stateFor(drafts: readonly EntryDraft[], laidOver?: ReadonlyMap<string, bigint>): BatchState | undefined {
+    const state: BatchState = { books: new Map(), accounts: new Map(), pendings: new Map(), storedOutcomes: new Map(), existingEntryIds: new Set() };
+    for (const draft of drafts) {
+      if (draft.pendingId || draft.reversesEntryId) return undefined;
+      const book = this.books.get(draft.bookId);
+      if (!book || book.writesInTurn < 1) return undefined;
+      if (laidOver?.has(draft.bookId) && laidOver.get(draft.bookId) !== book.head.version) return undefined;
+      if (!state.books.has(draft.bookId)) state.books.set(draft.bookId, { ...book.head });
+      for (const { accountId } of draft.postings) {
+        if (state.accounts.has(accountId)) continue;
+        const account = book.accounts.get(accountId);
+        if (!account) return undefined;
+        state.accounts.set(accountId, { ...account });
+      }
+    }
+    return state;
+  }
+
+  /** A write committed: `state` is what it was applied over (and changed), `after` what it left. */
+  remember(state: BatchState, after: StateAfter): void {
+    if (this.accountCount + state.accounts.size > MAX_ACCOUNTS) this.forget();
+    for (const [id, head] of after.books) {
+      const known = this.books.get(id);
+      if (known && head.version <= known.head.version) continue;
+      const inTurn = known !== undefined && known.head.version === state.books.get(id)!.version;
+      const accounts = inTurn ? known.accounts : new Map<string, AccountState>();
+      this.accountCount -= inTurn ? 0 : (known?.accounts.size ?? 0);
+      for (const [accountId, account] of state.accounts) {
+        if (account.bookId !== id) continue;
+        if (!accounts.has(accountId)) this.accountCount += 1;
+        accounts.set(accountId, { ...account });
+      }
+      this.books.set(id, { head: { ...head }, accounts, writesInTurn: inTurn ? known.writesInTurn + 1 : 0 });
+    }
+  }
+
+  /** A write failed: someone else may have written its books, so everything is read again. */
+  forget(): void {
+    this.books.clear();
+    this.accountCount = 0;
+  }
+}
