@@ -96,6 +96,13 @@ describe('CommittedState', () => {
     expect(memory.stateFor([draft(['a'])], new Map([[BOOK, 7n]]))).toBeUndefined();
   });
 
+  it('names the books it has never remembered, once: a book forgotten after a failed write is not read whole again', () => {
+    expect(memory.newBooks([draft(['a']), draft(['b'])])).toEqual([BOOK]);
+    memory.remember(...write(4n, account('a')));
+    memory.forget();
+    expect(memory.newBooks([draft(['a'])])).toEqual([]);
+  });
+
   it('forgets everything when a write fails', () => {
     memory.remember(...write(4n, account('a')));
     memory.remember(...write(5n, account('a')));

@@ -28,6 +28,17 @@ interface KnownBook {
 export class CommittedState {
   private readonly books = new Map<string, KnownBook>();
   private accountCount = 0;
+  /** Books this process has remembered since it started, even if it forgot them since. */
+  private readonly rememberedOnce = new Set<string>();
+
+  /**
+   * The drafts' books this process has never remembered: the batch that reads them reads all their
+   * accounts (up to a limit), so the process need not learn a book's accounts a batch at a time.
+   * Only once: after a failed write, accounts come back with the batches that name them.
+   */
+  newBooks(drafts: readonly EntryDraft[]): string[] {
+    return [...new Set(drafts.map((draft) => draft.bookId))].filter((id) => !this.rememberedOnce.has(id));
+  }
 
   /**
    * The state the drafts need, as copies, if all of it is remembered. Pending transfers, reversed
@@ -69,6 +80,7 @@ export class CommittedState {
         accounts.set(accountId, { ...account });
       }
       this.books.set(id, { head: { ...head }, accounts, writesInTurn: inTurn ? known.writesInTurn + 1 : 0 });
+      this.rememberedOnce.add(id);
     }
   }
 

@@ -35,7 +35,17 @@ interface BookRow {
   version: string;
 }
 
-/** Bigints travel as text inside JSON, so no amount ever passes through a JS number. */
+const ACCOUNT_COLUMNS = `id, book_id, currency, closed, debits_must_not_exceed_credits, credits_must_not_exceed_debits,
+  debits_posted::text AS debits_posted, credits_posted::text AS credits_posted,
+  debits_pending::text AS debits_pending, credits_pending::text AS credits_pending`;
+
+/** Accounts read along with a book the first time this process writes it (ADR 0017). */
+const ACCOUNTS_READ_WITH_BOOK = 50_000;
+
+/**
+ * Bigints travel as text inside JSON, so no amount ever passes through a JS number. Accounts of the
+ * books in $6 are read besides the batch's own, up to a limit: an account read twice is the same row.
+ */
 const BATCH_STATE = `
   WITH b AS (
          SELECT id, head_sequence::text AS head_sequence, encode(head_hash, 'hex') AS head_hash, head_recorded_at, version::text AS version
@@ -44,11 +54,10 @@ const BATCH_STATE = `
          SELECT id, book_id, debit_account_id, credit_account_id, amount::text AS amount, currency, expires_at, state, resolved_by_entry_id
            FROM ledger_pending_transfer WHERE id = ANY($1::uuid[])),
        a AS (
-         SELECT id, book_id, currency, closed, debits_must_not_exceed_credits, credits_must_not_exceed_debits,
-                debits_posted::text AS debits_posted, credits_posted::text AS credits_posted,
-                debits_pending::text AS debits_pending, credits_pending::text AS credits_pending
-           FROM ledger_account
-          WHERE id = ANY($2::uuid[] || ARRAY(SELECT debit_account_id FROM p) || ARRAY(SELECT credit_account_id FROM p))),
+         SELECT ${ACCOUNT_COLUMNS} FROM ledger_account
+          WHERE id = ANY($2::uuid[] || ARRAY(SELECT debit_account_id FROM p) || ARRAY(SELECT credit_account_id FROM p))
+         UNION ALL
+         (SELECT ${ACCOUNT_COLUMNS} FROM ledger_account WHERE book_id = ANY($6::uuid[]) LIMIT ${ACCOUNTS_READ_WITH_BOOK})),
        r AS (
          SELECT id, encode(fingerprint, 'hex') AS fingerprint, refusal, sequence::text AS sequence, encode(hash, 'hex') AS hash
            FROM ledger_request WHERE id = ANY($3::uuid[]))
@@ -203,8 +212,11 @@ export class EntriesRepository implements OnApplicationShutdown {
     }
   }
 
-  /** Books, accounts, pending transfers, stored outcomes and reversed entries of a batch, in one round trip. */
-  async batchState(session: PostingSession, drafts: readonly EntryDraft[]): Promise<BatchState> {
+  /**
+   * Books, accounts, pending transfers, stored outcomes and reversed entries of a batch, in one round
+   * trip; with the accounts of `wholeBooks` too, so that this process starts with them in memory.
+   */
+  async batchState(session: PostingSession, drafts: readonly EntryDraft[], wholeBooks: readonly string[] = []): Promise<BatchState> {
     const keys = batchKeys(drafts);
     const [row] = await session.query<BatchStateRow>(BATCH_STATE, [
       uuidArray([...keys.pendings]),
@@ -212,6 +224,7 @@ export class EntriesRepository implements OnApplicationShutdown {
       uuidArray(keys.ids),
       uuidArray([...keys.reversed]),
       uuidArray([...keys.books]),
+      uuidArray(wholeBooks),
     ]);
     return {
       books: new Map(row!.books.map((book) => [book.id, toBookHead(book)])),

@@ -228,7 +228,8 @@ export class PostingQueue implements OnModuleDestroy {
   private async knownOrReadState(jobs: readonly Job[], inFlight?: InFlight): Promise<BatchState> {
     const drafts = jobs.flatMap((job) => job.drafts);
     const state =
-      this.committed.stateFor(drafts, inFlight?.appliedAt) ?? (await this.repository.unlocked((session) => this.repository.batchState(session, drafts)));
+      this.committed.stateFor(drafts, inFlight?.appliedAt) ??
+      (await this.repository.unlocked((session) => this.repository.batchState(session, drafts, this.committed.newBooks(drafts))));
     if (inFlight) layOver(state, inFlight.after, drafts);
     return state;
   }
