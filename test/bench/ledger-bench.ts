@@ -4,6 +4,7 @@
 //     clients: single transfers over 10,000 accounts; single transfers all crediting one fund;
 //     batches of 1,000 transfers;
 //  3. invariants; then balance-query latency on an account with BIG_ACCOUNT_POSTINGS postings.
+// Each timed run (pgbench's and every mix) follows WARM_UP_SECONDS of the same load, untimed.
 // The last line printed is one JSON object.
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,6 +24,11 @@ const SERVER = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.
 const NATS_URL = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const CLIENTS = Number(process.env['BENCH_CLIENTS'] ?? 32);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 10);
+/**
+ * Every timed run, pgbench's and each mix's, is preceded by this many seconds of the same load,
+ * untimed: the ledger's first second compiles its posting path and reads the book.
+ */
+const WARM_UP_SECONDS = Number(process.env['BENCH_WARM_UP_SECONDS'] ?? 2);
 const ACCOUNTS = 10_000;
 const BATCH = 1_000;
 const WARM_UP = 200;
@@ -52,7 +58,9 @@ function pgbench(): number {
   execFileSync('createdb', [...args, name]);
   try {
     execFileSync('pgbench', [...args, '-i', '-s', '10', '-q', name], { stdio: 'ignore' });
-    const output = execFileSync('pgbench', [...args, '-n', '-M', 'prepared', '-c', String(CLIENTS), '-j', '2', '-T', String(SECONDS), name]).toString();
+    const run = (seconds: number) => execFileSync('pgbench', [...args, '-n', '-M', 'prepared', '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), name]).toString();
+    if (WARM_UP_SECONDS > 0) run(WARM_UP_SECONDS);
+    const output = run(SECONDS);
     return Number(/tps = ([\d.]+)/.exec(output)![1]);
   } finally {
     execFileSync('dropdb', [...args, name]);
@@ -92,11 +100,11 @@ function cpuPerTransfer(before: Record<string, number>, after: Record<string, nu
     .join(', ');
 }
 
-/** CLIENTS loops, each sending one request after another for SECONDS; counts applied transfers. */
-async function drive(request: () => Promise<number>): Promise<Measured> {
+/** CLIENTS loops, each sending one request after another for `seconds`; counts applied transfers. */
+async function drive(request: () => Promise<number>, seconds = SECONDS): Promise<Measured> {
   const latencies: number[] = [];
   let transfers = 0;
-  const until = performance.now() + SECONDS * 1000;
+  const until = performance.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
@@ -191,8 +199,12 @@ async function main(): Promise<void> {
     };
     // BENCH_ONLY=uniform,hot,batch picks mixes (all by default); a skipped mix reports 0.
     const only = process.env['BENCH_ONLY']?.split(',');
-    const mix = (name: string, label: string, request: () => Promise<number>): Promise<Measured> =>
-      only && !only.includes(name) ? Promise.resolve({ transfersPerSecond: 0, p99Ms: 0 }) : measure(label, () => drive(request));
+    const mix = async (name: string, label: string, request: () => Promise<number>): Promise<Measured> => {
+      if (only && !only.includes(name)) return { transfersPerSecond: 0, p99Ms: 0 };
+      log(`${label}: ${WARM_UP_SECONDS} s untimed first …`);
+      await drive(request, WARM_UP_SECONDS);
+      return measure(label, () => drive(request));
+    };
     const uniform = await mix('uniform', 'single transfers, uniform', async () =>
       applied((await rpc.call(LedgerRpc.postEntries, { entries: [transfer(bookId, ...pair())] })).results),
     );
