@@ -3,7 +3,17 @@ import fc from 'fast-check';
 import { AccountKind, EntryKind, EntryStatus, Side } from '@yishi/contracts';
 import { fromMinorUnits } from '@yishi/money';
 
-import { checkInvariants, openAccount, openBook, post, startLedger, transfer, type LedgerFixture } from './testing/ledger-fixture';
+import {
+  checkInvariants,
+  openAccount,
+  openBook,
+  post,
+  REFUSED_BY_DATABASE,
+  refuseMarkedEntries,
+  startLedger,
+  transfer,
+  type LedgerFixture,
+} from './testing/ledger-fixture';
 
 /**
  * Requests that arrive together are applied in batches, and each batch is read and applied while
@@ -12,9 +22,6 @@ import { checkInvariants, openAccount, openBook, post, startLedger, transfer, ty
  */
 type Entry = ReturnType<typeof transfer>;
 type Answer = Awaited<ReturnType<typeof post>>[number];
-
-/** Memo of an entry the test's trigger makes the database refuse: its batch fails and the batches after it are redone. */
-const REFUSED_BY_DATABASE = 'the database refuses to write this';
 
 type Step =
   | { readonly kind: 'transfer' | 'reserve'; readonly from: number; readonly to: number; readonly amount: bigint }
@@ -42,20 +49,15 @@ interface Book {
 
 describe('batches read while the batch before them is written', () => {
   let ledger: LedgerFixture;
+  let allowMarkedEntries: () => Promise<void>;
 
   beforeAll(async () => {
     ledger = await startLedger();
-    await ledger.dataSource.query(`
-      CREATE FUNCTION test_refuse_entry() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.memo = '${REFUSED_BY_DATABASE}' THEN RAISE EXCEPTION 'refused by the test'; END IF;
-        RETURN NEW;
-      END $$;
-      CREATE TRIGGER test_refuse_entry BEFORE INSERT ON ledger_entry FOR EACH ROW EXECUTE FUNCTION test_refuse_entry();`);
+    allowMarkedEntries = await refuseMarkedEntries(ledger.dataSource);
   });
 
   afterAll(async () => {
-    await ledger.dataSource.query(`DROP TRIGGER test_refuse_entry ON ledger_entry; DROP FUNCTION test_refuse_entry()`);
+    await allowMarkedEntries();
     await checkInvariants(ledger.rpc, ledger.dataSource);
     await ledger.stop();
   });

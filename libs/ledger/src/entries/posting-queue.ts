@@ -163,17 +163,10 @@ export class PostingQueue implements OnModuleDestroy {
           await this.write(session, applied, order);
         })
         .then(
-          () => {
-            this.committed.remember(applied.state, inFlight.after);
-            applied.jobs.forEach((job, index) => settle(job, applied.settled[index]!));
-            return true;
-          },
-          async (error: unknown) => {
+          () => this.committedAfter(applied, inFlight, previous),
+          (error: unknown) => {
             this.logger.warn({ err: error, code: (error as { code?: string }).code }, 'ledger batch write failed; committing it again');
-            this.committed.forget();
-            await previous?.written;
-            await this.commitJobs(applied.jobs);
-            return false;
+            return this.commitAgain(applied.jobs, previous);
           },
         )
         .finally(() => {
@@ -182,6 +175,26 @@ export class PostingQueue implements OnModuleDestroy {
         }),
     };
     return inFlight;
+  }
+
+  /**
+   * A write committed. Its answers stand only once the batch it was applied over has committed too:
+   * a write that appends nothing meets no chain check that fails with that batch, and it may have
+   * answered a repeat from that batch's outcomes. So it is settled and remembered only then.
+   */
+  private async committedAfter(applied: AppliedBatch, inFlight: InFlight, previous?: InFlight): Promise<boolean> {
+    if (previous && !(await previous.written)) return this.commitAgain(applied.jobs);
+    this.committed.remember(applied.state, inFlight.after);
+    applied.jobs.forEach((job, index) => settle(job, applied.settled[index]!));
+    return true;
+  }
+
+  /** What this process remembers may be wrong: forgets it, and commits the jobs again from the database once `previous` is done. */
+  private async commitAgain(jobs: readonly Job[], previous?: InFlight): Promise<false> {
+    this.committed.forget();
+    await previous?.written;
+    await this.commitJobs(jobs);
+    return false;
   }
 
   /** Commits the jobs together; if that fails for a reason other than contention, each on its own. */

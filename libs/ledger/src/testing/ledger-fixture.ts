@@ -46,6 +46,23 @@ export async function openAccount(rpc: RpcClient, bookId: string, code: string, 
   });
 }
 
+/** Memo of an entry that `refuseMarkedEntries` makes the database refuse: the whole batch holding it fails. */
+export const REFUSED_BY_DATABASE = 'the database refuses to write this';
+
+/** Installs a trigger that refuses every entry with REFUSED_BY_DATABASE as its memo; returns its removal. */
+export async function refuseMarkedEntries(dataSource: DataSource): Promise<() => Promise<void>> {
+  await dataSource.query(`
+    CREATE FUNCTION test_refuse_entry() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.memo = '${REFUSED_BY_DATABASE}' THEN RAISE EXCEPTION 'refused by the test'; END IF;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER test_refuse_entry BEFORE INSERT ON ledger_entry FOR EACH ROW EXECUTE FUNCTION test_refuse_entry();`);
+  return async () => {
+    await dataSource.query(`DROP TRIGGER test_refuse_entry ON ledger_entry; DROP FUNCTION test_refuse_entry()`);
+  };
+}
+
 /** A posted transfer of `amount` (a decimal string) from `debit` to `credit`. */
 export function transfer(bookId: string, debit: string, credit: string, amount: string, extra: Omit<NewEntryInit, 'id' | 'bookId' | '$typeName'> & { id?: string } = {}): NewEntryInit {
   return {
