@@ -156,6 +156,25 @@ describe('the ledger engine', () => {
       expect(again).toMatchObject({ status: EntryStatus.REFUSED, refusal: 'EXCEEDS_CREDITS', replayed: true });
     });
 
+    it('a refused linked chain sent again gets each entry’s first refusal and writes nothing', async () => {
+      const fund = await fundWith('fund.chain-retry', '10.00');
+      const chain = [transfer(bookId, source, fund, '5.00', { linked: true }), transfer(bookId, fund, source, '50.00')];
+      const first = await post(ledger.rpc, ...chain);
+      const requestsBefore = await count('ledger_request');
+      const again = await post(ledger.rpc, ...chain);
+      const answer = (results: typeof first) => results.map(({ refusal, replayed }) => ({ refusal, replayed }));
+      expect(answer(first)).toEqual([
+        { refusal: 'LINKED_ENTRY_FAILED', replayed: false },
+        { refusal: 'EXCEEDS_CREDITS', replayed: false },
+      ]);
+      expect(answer(again)).toEqual([
+        { refusal: 'LINKED_ENTRY_FAILED', replayed: true },
+        { refusal: 'EXCEEDS_CREDITS', replayed: true },
+      ]);
+      expect(await count('ledger_request')).toBe(requestsBefore);
+      expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance?.posted).toBe('10.00');
+    });
+
     it('the same id with other content is a conflict and changes nothing', async () => {
       const fund = await fundWith('fund.conflict', '10.00');
       const entry = transfer(bookId, source, fund, '1.00');

@@ -110,7 +110,10 @@ export class BatchApplication {
         if (outcome.applied) continue;
         this.rollback(mark);
         const failed = outcomes.length - 1;
-        return chain.map((member, index) => this.refuse(member, index === failed ? (outcome.refusal as Refusal) : Refusal.LinkedEntryFailed));
+        // A member with an outcome already (a chain sent again) keeps it: it is answered, not recorded twice.
+        return chain.map(
+          (member, index) => this.repeatOf(member) ?? this.refuse(member, index === failed ? (outcome.refusal as Refusal) : Refusal.LinkedEntryFailed),
+        );
       }
       return outcomes;
     } finally {
@@ -120,8 +123,8 @@ export class BatchApplication {
   }
 
   private applyOne(draft: EntryDraft, recordRefusal = true): EntryOutcome {
-    const earlier = this.writes.outcomes.get(draft.id) ?? this.state.storedOutcomes.get(draft.id);
-    if (earlier) return this.replay(draft, earlier);
+    const repeat = this.repeatOf(draft);
+    if (repeat) return repeat;
     const plan = this.plan(draft);
     if (typeof plan === 'string') return recordRefusal ? this.refuse(draft, plan) : this.refusalOnly(draft, plan);
     const totals = this.move(plan.movements);
@@ -263,6 +266,12 @@ export class BatchApplication {
 
   private entryExists(id: string): boolean {
     return this.state.existingEntryIds.has(id) || this.writes.entries.some((entry) => entry.id === id);
+  }
+
+  /** The answer to a draft whose id already has an outcome, stored or earlier in this batch. */
+  private repeatOf(draft: EntryDraft): EntryOutcome | undefined {
+    const earlier = this.writes.outcomes.get(draft.id) ?? this.state.storedOutcomes.get(draft.id);
+    return earlier && this.replay(draft, earlier);
   }
 
   private replay(draft: EntryDraft, earlier: StoredOutcome): EntryOutcome {

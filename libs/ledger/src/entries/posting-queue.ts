@@ -14,7 +14,7 @@ import { BatchApplication, type BatchState, type BatchWrites } from './batch-app
 import { CommittedState } from './committed-state';
 import { EntriesRepository, type PostingSession, type WriteOrder } from './entries.repository';
 import { referenceViolations } from './entry-references';
-import { layOver, stateAfter, type StateAfter } from './state-after';
+import { layOver, stateAfter, writesNothing, type StateAfter } from './state-after';
 import { WIRE_ENTRY_KINDS } from '../wire';
 import type { EntryRow } from './entry-rows';
 import type { BookHead, EntryDraft, EntryOutcome } from './entry.model';
@@ -178,12 +178,11 @@ export class PostingQueue implements OnModuleDestroy {
   }
 
   /**
-   * A write committed. Its answers stand only once the batch it was applied over has committed too:
-   * a write that appends nothing meets no chain check that fails with that batch, and it may have
-   * answered a repeat from that batch's outcomes. So it is settled and remembered only then.
+   * A write committed. If it was sent behind a batch that then failed, its answers stand only if
+   * they do not rest on that batch (`restsOn`): then it is committed again from the database.
    */
   private async committedAfter(applied: AppliedBatch, inFlight: InFlight, previous?: InFlight): Promise<boolean> {
-    if (previous && !(await previous.written)) return this.commitAgain(applied.jobs);
+    if (previous && !(await previous.written) && restsOn(applied, previous)) return this.commitAgain(applied.jobs);
     this.committed.remember(applied.state, inFlight.after);
     applied.jobs.forEach((job, index) => settle(job, applied.settled[index]!));
     return true;
@@ -293,6 +292,16 @@ function followsClosely({ state, writes }: AppliedBatch, inFlight: InFlight): bo
     [...writes.resolvedPendings.keys()].every((id) => !pendings.has(id)) &&
     writes.entries.every((entry) => !pendings.has(entry.pendingId ?? '') && !(entry.reversesEntryId && inFlight.after.appends(entry.reversesEntryId)))
   );
+}
+
+/**
+ * Whether a batch applied over `previous` answered from it in a way its own write did not check.
+ * A write checks every book it shares with `previous` against the version and head `previous`
+ * leaves, so it commits only if `previous` did (ADR 0013). A write of nothing checks nothing, and
+ * a repeat of an id `previous` recorded was answered with that batch's outcome.
+ */
+function restsOn({ jobs, writes }: AppliedBatch, previous: InFlight): boolean {
+  return writesNothing(writes) || jobs.some((job) => job.drafts.some((draft) => previous.after.storedOutcomes.has(draft.id)));
 }
 
 /**
