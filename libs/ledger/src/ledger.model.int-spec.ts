@@ -28,9 +28,10 @@ interface ModelPending {
   state: 'pending' | 'posted' | 'voided' | 'expired';
 }
 
-interface SentEntry {
-  readonly entry: ReturnType<typeof transfer>;
-  readonly result: { status: EntryStatus; refusal: string };
+/** A request sent: its entries (a linked chain, or one entry) and the answers they got. */
+interface SentRequest {
+  readonly entries: ReturnType<typeof transfer>[];
+  readonly results: { status: EntryStatus; refusal: string }[];
 }
 
 class Model {
@@ -40,7 +41,7 @@ class Model {
     { limited: true, debitsPosted: 0n, creditsPosted: 0n, debitsPending: 0n, creditsPending: 0n },
   ];
   readonly pendings: ModelPending[] = [];
-  readonly sent: SentEntry[] = [];
+  readonly sent: SentRequest[] = [];
 
   /** Applies a movement set if no limit breaks; returns the refusal otherwise. */
   move(changes: { account: number; field: 'debitsPosted' | 'creditsPosted' | 'debitsPending' | 'creditsPending'; by: bigint }[]): string {
@@ -50,6 +51,21 @@ class Model {
     if (broken) return 'EXCEEDS_CREDITS';
     copies.forEach((copy, index) => Object.assign(this.accounts[index]!, copy));
     return '';
+  }
+
+  /** Applies posted transfers as one linked chain: all of them, or none, with the refusal of the first that fails. */
+  moveLinked(transfers: readonly { from: number; to: number; amount: bigint }[]): string[] {
+    const before = this.accounts.map((account) => ({ ...account }));
+    for (const [index, { from, to, amount }] of transfers.entries()) {
+      const refusal = this.move([
+        { account: from, field: 'debitsPosted', by: amount },
+        { account: to, field: 'creditsPosted', by: amount },
+      ]);
+      if (refusal === '') continue;
+      before.forEach((account, at) => Object.assign(this.accounts[at]!, account));
+      return transfers.map((_, member) => (member === index ? refusal : 'LINKED_ENTRY_FAILED'));
+    }
+    return transfers.map(() => '');
   }
 }
 
@@ -83,9 +99,25 @@ class Transfer implements Command {
       { account: this.to, field: 'creditsPosted', by: this.amount },
     ]);
     expectResult(result!, refusal);
-    model.sent.push({ entry, result: result! });
+    model.sent.push({ entries: [entry], results: [result!] });
   }
   toString = (): string => `transfer ${this.from}→${this.to} ${this.amount}`;
+}
+
+/** Two transfers in one request, linked: both apply or neither does. */
+class LinkedTransfers implements Command {
+  constructor(readonly transfers: readonly { from: number; to: number; amount: bigint }[]) {}
+  check = (): boolean => this.transfers.every(({ from, to }) => from !== to);
+  async run(model: Model, real: Real): Promise<void> {
+    const entries = this.transfers.map(({ from, to, amount }, index) =>
+      transfer(real.bookId, real.accounts[from]!, real.accounts[to]!, fromMinorUnits(amount, 'CNY'), { linked: index < this.transfers.length - 1 }),
+    );
+    const results = await post(real.ledger.rpc, ...entries);
+    const refusals = model.moveLinked(this.transfers);
+    results.forEach((result, index) => expectResult(result, refusals[index]!));
+    model.sent.push({ entries, results });
+  }
+  toString = (): string => `linked ${this.transfers.map(({ from, to, amount }) => `${from}→${to} ${amount}`).join(', ')}`;
 }
 
 class Reserve implements Command {
@@ -109,7 +141,7 @@ class Reserve implements Command {
     ]);
     expectResult(result!, refusal);
     if (refusal === '') model.pendings.push({ id: entry.id!, from: this.from, to: this.to, amount: this.amount, expiresAt, state: 'pending' });
-    model.sent.push({ entry, result: result! });
+    model.sent.push({ entries: [entry], results: [result!] });
   }
   toString = (): string => `reserve ${this.from}→${this.to} ${this.amount}${this.lapses ? ' (lapses)' : ''}`;
 }
@@ -141,19 +173,19 @@ class Resolve implements Command {
     ]);
     expectResult(result!, refusal);
     pending.state = this.voiding ? 'voided' : 'posted';
-    model.sent.push({ entry, result: result! });
+    model.sent.push({ entries: [entry], results: [result!] });
   }
   toString = (): string => (this.voiding ? `void #${this.pick}` : `post #${this.pick} at ${this.share}%`);
 }
 
-/** Sends an earlier entry again, unchanged: it must get its first answer and change nothing. */
+/** Sends an earlier request again, unchanged: each entry must get its first answer and change nothing. */
 class Retry implements Command {
   constructor(readonly pick: number) {}
   check = (model: Readonly<Model>): boolean => model.sent.length > 0;
   async run(model: Model, real: Real): Promise<void> {
     const earlier = model.sent[this.pick % model.sent.length]!;
-    const [result] = await post(real.ledger.rpc, earlier.entry);
-    expect(result).toMatchObject({ status: earlier.result.status, refusal: earlier.result.refusal, replayed: true });
+    const results = await post(real.ledger.rpc, ...earlier.entries);
+    expect(results).toEqual(earlier.results.map(({ status, refusal }) => expect.objectContaining({ status, refusal, replayed: true })));
   }
   toString = (): string => `retry #${this.pick}`;
 }
@@ -198,6 +230,7 @@ async function compareBalances(model: Model, real: Real): Promise<void> {
 
 const commands = [
   fc.tuple(accountArb, accountArb, amountArb).map(([from, to, amount]) => new Transfer(from, to, amount)),
+  fc.array(fc.record({ from: accountArb, to: accountArb, amount: amountArb }), { minLength: 2, maxLength: 3 }).map((transfers) => new LinkedTransfers(transfers)),
   fc.tuple(accountArb, accountArb, amountArb, fc.boolean()).map(([from, to, amount, lapses]) => new Reserve(from, to, amount, lapses)),
   fc.tuple(fc.nat(), fc.integer({ min: 1, max: 100 }), fc.boolean()).map(([pick, share, voiding]) => new Resolve(pick, share, voiding)),
   fc.nat().map((pick) => new Retry(pick)),
@@ -219,7 +252,7 @@ describe('the ledger against a plain in-memory model (fast-check)', () => {
 
   let stepsRun = 0;
 
-  it('agrees with the model after every step of random transfers, reservations, retries, lapses and restarts', async () => {
+  it('agrees with the model after every step of random transfers, linked chains, reservations, retries, lapses and restarts', async () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size: 'large' }), async (steps) => {
         const bookId = (await openBook(ledger.rpc)).id;
