@@ -127,7 +127,7 @@ export class PostingQueue implements OnModuleDestroy {
    * or this one could not be read, the batch is committed again from what the database holds.
    */
   private async pipeline(jobs: readonly Job[], inFlight: InFlight | null): Promise<InFlight | null> {
-    const applied = await this.knownOrReadState(jobs, inFlight ?? undefined)
+    const applied = await this.knownOrReadState(jobs, inFlight)
       .then((state) => this.apply(jobs, state))
       .catch((error: unknown) => this.logger.warn({ err: error }, 'ledger batch could not be read; committing it again'));
     if (applied && inFlight && !inFlight.done && followsClosely(applied, inFlight) && (await inFlight.ticketTaken) && !inFlight.done) {
@@ -237,7 +237,7 @@ export class PostingQueue implements OnModuleDestroy {
   }
 
   /** The batch's state as this process's own writes left it, if it knows all of it (ADR 0017); otherwise read. */
-  private async knownOrReadState(jobs: readonly Job[], inFlight?: InFlight): Promise<BatchState> {
+  private async knownOrReadState(jobs: readonly Job[], inFlight: InFlight | null): Promise<BatchState> {
     const drafts = jobs.flatMap((job) => job.drafts);
     const state =
       this.committed.stateFor(drafts, inFlight?.appliedAt) ??
