@@ -263,19 +263,30 @@ describe('the ledger engine', () => {
       await expect(ledger.dataSource.query(`TRUNCATE ledger_posting CASCADE`)).rejects.toThrow(/append-only/);
     });
 
-    it('the database refuses postings to a missing entry or to an account of another book, and deleting a book or an account', async () => {
+    it('the database refuses postings that do not balance or name a missing entry, an account of another book or another currency', async () => {
       const fund = await fundWith('fund.references', '5.00');
       const [row] = await ledger.dataSource.query(`SELECT entry_id, book_sequence FROM ledger_posting WHERE account_id = $1`, [fund]);
       const otherBook = (await openBook(ledger.rpc)).id;
       const stranger = (await openAccount(ledger.rpc, otherBook, 'fund.stranger')).id;
-      const insertPair = (entryId: string, debit: string, credit: string) =>
+      const insertPair = (entryId: string, debit: string, credit: string, { currency = 'CNY', creditAmount = 1 } = {}) =>
         ledger.dataSource.query(
           `INSERT INTO ledger_posting (entry_id, line, account_id, book_sequence, phase, side, amount, currency, debits_posted_after, credits_posted_after)
-           VALUES ($1, 10, $2, $4, 'posted', 'debit', 1, 'CNY', 0, 0), ($1, 11, $3, $4, 'posted', 'credit', 1, 'CNY', 0, 0)`,
-          [entryId, debit, credit, row.book_sequence],
+           VALUES ($1, 10, $2, $4, 'posted', 'debit', 1, $5, 0, 0), ($1, 11, $3, $4, 'posted', 'credit', $6, $5, 0, 0)`,
+          [entryId, debit, credit, row.book_sequence, currency, creditAmount],
         );
+      const postingsOf = async (entryId: string) =>
+        (await ledger.dataSource.query(`SELECT count(*)::int AS n FROM ledger_posting WHERE entry_id = $1`, [entryId]))[0].n;
+      const before = await postingsOf(row.entry_id);
       await expect(insertPair(uuidv7(), source, fund)).rejects.toThrow(/分录账户无效/);
       await expect(insertPair(row.entry_id, source, stranger)).rejects.toThrow(/another book/);
+      await expect(insertPair(row.entry_id, source, fund, { currency: 'USD' })).rejects.toThrow(/another book or currency/);
+      await expect(insertPair(row.entry_id, source, fund, { creditAmount: 2 })).rejects.toThrow(/not balanced/);
+      expect(await postingsOf(row.entry_id)).toBe(before);
+    });
+
+    it('the database refuses deleting a book or an account', async () => {
+      const otherBook = (await openBook(ledger.rpc)).id;
+      const stranger = (await openAccount(ledger.rpc, otherBook, 'fund.stranger')).id;
       await expect(ledger.dataSource.query(`DELETE FROM ledger_account WHERE id = $1`, [stranger])).rejects.toThrow(/refused/);
       await expect(ledger.dataSource.query(`DELETE FROM ledger_book WHERE id = $1`, [otherBook])).rejects.toThrow(/refused/);
     });
