@@ -274,14 +274,12 @@ describe('the ledger engine', () => {
            VALUES ($1, 10, $2, $4, 'posted', 'debit', 1, $5, 0, 0), ($1, 11, $3, $4, 'posted', 'credit', $6, $5, 0, 0)`,
           [entryId, debit, credit, row.book_sequence, currency, creditAmount],
         );
-      const postingsOf = async (entryId: string) =>
-        (await ledger.dataSource.query(`SELECT count(*)::int AS n FROM ledger_posting WHERE entry_id = $1`, [entryId]))[0].n;
-      const before = await postingsOf(row.entry_id);
+      const postingsBefore = await count('ledger_posting');
       await expect(insertPair(uuidv7(), source, fund)).rejects.toThrow(/分录账户无效/);
       await expect(insertPair(row.entry_id, source, stranger)).rejects.toThrow(/another book/);
       await expect(insertPair(row.entry_id, source, fund, { currency: 'USD' })).rejects.toThrow(/another book or currency/);
       await expect(insertPair(row.entry_id, source, fund, { creditAmount: 2 })).rejects.toThrow(/not balanced/);
-      expect(await postingsOf(row.entry_id)).toBe(before);
+      expect(await count('ledger_posting')).toBe(postingsBefore);
     });
 
     it('the database refuses deleting a book or an account', async () => {
