@@ -5,6 +5,14 @@ import type { AccountState, BookHead, EntryDraft } from './entry.model';
 /** Accounts remembered before the whole memory is dropped and filled again from the database. */
 const MAX_ACCOUNTS = 200_000;
 
+/** The batch in flight, as the batch applied over it sees it. */
+export interface LaidOver {
+  /** The version of each book the batch in flight was applied at. */
+  readonly versions: ReadonlyMap<string, bigint>;
+  /** The accounts it leaves. */
+  readonly accounts: ReadonlyMap<string, AccountState>;
+}
+
 /** A book as this process's own writes left it, with every account those writes read. */
 interface KnownBook {
   readonly head: BookHead;
@@ -44,19 +52,20 @@ export class CommittedState {
    * The state the drafts need, as copies, if all of it is remembered. Pending transfers, reversed
    * entries and earlier outcomes are not: drafts naming a pending transfer or an entry are read,
    * and an id already stored makes the write fail on its key, after which the batch is read.
-   * `laidOver` holds the versions the batch in flight was applied at: the batch is applied over
-   * that one, which is right only if that one started from what is remembered.
+   * `laidOver` is the batch in flight, which this one is applied over: right only if that one
+   * started from what is remembered (the versions it was applied at). The accounts it leaves are
+   * laid over the state afterwards (`layOver`), so they are not copied here.
    */
-  stateFor(drafts: readonly EntryDraft[], laidOver?: ReadonlyMap<string, bigint>): BatchState | undefined {
+  stateFor(drafts: readonly EntryDraft[], laidOver?: LaidOver): BatchState | undefined {
     const state: BatchState = { books: new Map(), accounts: new Map(), pendings: new Map(), storedOutcomes: new Map(), existingEntryIds: new Set() };
     for (const draft of drafts) {
       if (draft.pendingId || draft.reversesEntryId) return undefined;
       const book = this.books.get(draft.bookId);
       if (!book || book.writesInTurn < 1) return undefined;
-      if (laidOver?.has(draft.bookId) && laidOver.get(draft.bookId) !== book.head.version) return undefined;
+      if (laidOver?.versions.has(draft.bookId) && laidOver.versions.get(draft.bookId) !== book.head.version) return undefined;
       if (!state.books.has(draft.bookId)) state.books.set(draft.bookId, { ...book.head });
       for (const { accountId } of draft.postings) {
-        if (state.accounts.has(accountId)) continue;
+        if (state.accounts.has(accountId) || laidOver?.accounts.has(accountId)) continue;
         const account = book.accounts.get(accountId);
         if (!account) return undefined;
         state.accounts.set(accountId, { ...account });
@@ -65,7 +74,11 @@ export class CommittedState {
     return state;
   }
 
-  /** A write committed: `state` is what it was applied over (and changed), `after` what it left. */
+  /**
+   * A write committed: `state` is what it was applied over (and changed), `after` what it left.
+   * The state's accounts are kept as they are, not copied: nothing changes a batch's state once
+   * its write has committed, and `stateFor` hands out copies.
+   */
   remember(state: BatchState, after: StateAfter): void {
     if (this.accountCount + state.accounts.size > MAX_ACCOUNTS) this.forget();
     for (const [id, head] of after.books) {
@@ -77,7 +90,7 @@ export class CommittedState {
       for (const [accountId, account] of state.accounts) {
         if (account.bookId !== id) continue;
         if (!accounts.has(accountId)) this.accountCount += 1;
-        accounts.set(accountId, { ...account });
+        accounts.set(accountId, account);
       }
       this.books.set(id, { head: { ...head }, accounts, writesInTurn: inTurn ? known.writesInTurn + 1 : 0 });
       this.rememberedOnce.add(id);

@@ -41,6 +41,16 @@ export function canonicalMetadata(metadata: Readonly<Record<string, string>>): [
   return Object.entries(metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** The last moment written out: a batch's entries, and consecutive entries of a verified chain, mostly share one. */
+let lastMoment = { time: Number.NaN, iso: '' };
+
+/** `moment.toISOString()`, which cost a fifth of hashing an entry when called for each. */
+function isoMoment(moment: Date): string {
+  const time = moment.getTime();
+  if (time !== lastMoment.time) lastMoment = { time, iso: moment.toISOString() };
+  return lastMoment.iso;
+}
+
 type HashedPosting = Pick<PostingRow, 'accountId' | 'phase' | 'side' | 'amount' | 'currency'>;
 type HashedEntry = Omit<EntryRow, 'hash' | 'previousHash'>;
 
@@ -62,7 +72,7 @@ export function entryHash(previousHash: string, entry: HashedEntry, postings: re
     canonicalMetadata(entry.metadata),
     entry.pendingId ?? '',
     entry.reversesEntryId ?? '',
-    entry.recordedAt.toISOString(),
+    isoMoment(entry.recordedAt),
     postings.map((posting) => [posting.accountId, posting.phase, posting.side, posting.amount.toString(), posting.currency]),
   ]);
   return hash('sha256', `${previousHash}\n${content}`, 'hex');
