@@ -92,14 +92,14 @@ describe('CommittedState', () => {
   it('is not laid under a batch in flight that started from another version', () => {
     memory.remember(...write(4n, account('a')));
     memory.remember(...write(5n, account('a')));
-    expect(memory.stateFor([draft(['a'])], { versions: new Map([[BOOK, 6n]]), accounts: new Map() })).toBeDefined();
-    expect(memory.stateFor([draft(['a'])], { versions: new Map([[BOOK, 7n]]), accounts: new Map() })).toBeUndefined();
+    expect(memory.stateFor([draft(['a'])], { appliedAt: new Map([[BOOK, 6n]]), after: { accounts: new Map() } })).toBeDefined();
+    expect(memory.stateFor([draft(['a'])], { appliedAt: new Map([[BOOK, 7n]]), after: { accounts: new Map() } })).toBeUndefined();
   });
 
   it('leaves the accounts of the batch in flight to be laid over it, even those it never remembered', () => {
     memory.remember(...write(4n, account('a', 10n)));
     memory.remember(...write(5n, account('a', 10n)));
-    const inFlight = { versions: new Map([[BOOK, 6n]]), accounts: new Map([['a', account('a', 40n)], ['b', account('b', 20n)]]) };
+    const inFlight = { appliedAt: new Map([[BOOK, 6n]]), after: { accounts: new Map([['a', account('a', 40n)], ['b', account('b', 20n)]]) } };
     const state = memory.stateFor([draft(['a', 'b'])], inFlight)!;
     expect([...state.accounts.keys()]).toEqual([]);
     expect(memory.stateFor([draft(['a', 'c'])], inFlight)).toBeUndefined();

@@ -5,12 +5,12 @@ import type { AccountState, BookHead, EntryDraft } from './entry.model';
 /** Accounts remembered before the whole memory is dropped and filled again from the database. */
 const MAX_ACCOUNTS = 200_000;
 
-/** The batch in flight, as the batch applied over it sees it. */
+/** What the batch applied over the batch in flight needs of that one. */
 export interface LaidOver {
   /** The version of each book the batch in flight was applied at. */
-  readonly versions: ReadonlyMap<string, bigint>;
-  /** The accounts it leaves. */
-  readonly accounts: ReadonlyMap<string, AccountState>;
+  readonly appliedAt: ReadonlyMap<string, bigint>;
+  /** What it leaves, of which the accounts are laid over the next batch's state. */
+  readonly after: Pick<StateAfter, 'accounts'>;
 }
 
 /** A book as this process's own writes left it, with every account those writes read. */
@@ -62,10 +62,10 @@ export class CommittedState {
       if (draft.pendingId || draft.reversesEntryId) return undefined;
       const book = this.books.get(draft.bookId);
       if (!book || book.writesInTurn < 1) return undefined;
-      if (laidOver?.versions.has(draft.bookId) && laidOver.versions.get(draft.bookId) !== book.head.version) return undefined;
+      if (laidOver?.appliedAt.has(draft.bookId) && laidOver.appliedAt.get(draft.bookId) !== book.head.version) return undefined;
       if (!state.books.has(draft.bookId)) state.books.set(draft.bookId, { ...book.head });
       for (const { accountId } of draft.postings) {
-        if (state.accounts.has(accountId) || laidOver?.accounts.has(accountId)) continue;
+        if (state.accounts.has(accountId) || laidOver?.after.accounts.has(accountId)) continue;
         const account = book.accounts.get(accountId);
         if (!account) return undefined;
         state.accounts.set(accountId, { ...account });

@@ -240,7 +240,7 @@ export class PostingQueue implements OnModuleDestroy {
   private async knownOrReadState(jobs: readonly Job[], inFlight: InFlight | null): Promise<BatchState> {
     const drafts = jobs.flatMap((job) => job.drafts);
     const state =
-      this.committed.stateFor(drafts, inFlight ? { versions: inFlight.appliedAt, accounts: inFlight.after.accounts } : undefined) ??
+      this.committed.stateFor(drafts, inFlight ?? undefined) ??
       (await this.repository.unlocked((session) => this.repository.batchState(session, drafts, this.committed.newBooks(drafts))));
     if (inFlight) layOver(state, inFlight.after, drafts);
     return state;
