@@ -115,7 +115,33 @@ describe.each([
     await expect(client.call(EchoRpc.echo, { text })).resolves.toMatchObject({ text: text.toUpperCase() });
   });
 
+  it('gives each of many concurrent callers its own reply', async () => {
+    const texts = Array.from({ length: 200 }, (_, index) => `household ${index}`);
+    const replies = await Promise.all(texts.map((text) => client.call(EchoRpc.echo, { text })));
+    expect(replies.map((reply) => reply.text)).toEqual(texts.map((text) => text.toUpperCase()));
+  });
+
   it('keeps answering after a handler hung', async () => {
     await expect(client.call(EchoRpc.echo, { text: 'still here' })).resolves.toMatchObject({ text: 'STILL HERE' });
+  });
+});
+
+describe('request/reply over NATS when the connection closes', () => {
+  it('fails a request waiting for its reply, and any later one, with Unavailable', async () => {
+    const prefix = testSubjectPrefix();
+    const serving = await connect({ servers: NATS_URL });
+    const calling = await connect({ servers: NATS_URL });
+    serving.subscribe(prefix + EchoRpc.echo.subject, { callback: () => undefined }); // takes the request, never answers
+    const client = new RpcClient(new NatsRequestTransport(calling, prefix), 10_000);
+    await serving.flush();
+    try {
+      const waiting = client.call(EchoRpc.echo, { text: 'anyone?' });
+      await calling.flush();
+      await calling.close();
+      await expect(waiting).rejects.toBeInstanceOf(UnavailableError);
+      await expect(client.call(EchoRpc.echo, { text: 'again?' })).rejects.toBeInstanceOf(UnavailableError);
+    } finally {
+      await serving.close();
+    }
   });
 });
