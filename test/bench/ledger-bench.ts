@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     env: { ...process.env, DATABASE_URL: databaseUrl(database), NATS_URL, SUBJECT_PREFIX: prefix, LOG_LEVEL: 'warn', REQUEST_TIMEOUT_MS: '60000' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  // As the services connect (see nats-runtime.ts): no Error built up front for every request.
+  // As the services connect (see nats-runtime.ts): no Error built up front for every nats-core request.
   const connection = await connect({ servers: NATS_URL, noAsyncTraces: true });
   const rpc = new RpcClient(new NatsRequestTransport(connection, `${prefix}.`), 60_000);
   try {

@@ -20,8 +20,9 @@ export async function connectNatsRuntime(
   processName: string,
   logger: Logger,
 ): Promise<NatsRuntime> {
-  // No async traces: each request would otherwise build an Error up front for its stack, which
-  // cost a sixth of a caller's CPU; the transport reports timeouts and refusals as typed errors.
+  // No async traces: each nats-core request (JetStream's publishes and calls; the RPC transport has
+  // its own inbox, ADR 0020) would otherwise build an Error up front for its stack, which cost a
+  // sixth of a caller's CPU; timeouts and refusals are reported as typed errors.
   const connection = await connect({ servers: natsUrl.split(','), name: processName, maxReconnectAttempts: -1, noAsyncTraces: true });
   let connected = true;
   void (async () => {
