@@ -39,6 +39,14 @@ describe('array parameters', () => {
     expect(await roundTrip(int2Array([0, 1, 32767, -32768, null]), 'smallint')).toEqual(['0', '1', '32767', '-32768', null]);
   });
 
+  it('refuses an integer out of its range instead of wrapping it around', () => {
+    expect(() => int8Array([9223372036854775808n])).toThrow(RangeError);
+    expect(() => int8Array([-9223372036854775809n])).toThrow(RangeError);
+    expect(() => int2Array([32768])).toThrow(RangeError);
+    expect(() => int2Array([-32769])).toThrow(RangeError);
+    expect(() => int2Array([1.5])).toThrow(RangeError);
+  });
+
   it('sends hex digests as bytes, with empty and null as NULL', async () => {
     const digest = 'a0'.repeat(31) + 'fF';
     expect(await roundTrip(hexByteaArray([digest, '', null, '00']), 'bytea')).toEqual([`\\x${digest.toLowerCase()}`, null, null, '\\x00']);

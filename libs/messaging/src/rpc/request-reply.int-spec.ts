@@ -4,7 +4,7 @@ import { MessagePattern } from '@nestjs/microservices';
 import { Module, type INestMicroservice } from '@nestjs/common';
 import { connect } from '@nats-io/transport-node';
 
-import { EchoRpc, type EchoRequest, type EchoResponse } from '@yishi/contracts';
+import { EchoRpc, type EchoRequest, type EchoRequestJson, type EchoResponse } from '@yishi/contracts';
 import { bilingual, createLogger } from '@yishi/logging';
 import { testSubjectPrefix } from '@yishi/testing';
 
@@ -81,6 +81,13 @@ describe.each([
     const reply = await client.call(EchoRpc.echo, { text: 'stair rails' });
     expect(reply.text).toBe('STAIR RAILS');
     expect(reply.$typeName).toBe('yishi.testing.v1.EchoResponse');
+  });
+
+  it('takes and gives the wire’s JSON as it is, and refuses JSON the contract does not know', async () => {
+    await expect(client.callJson(EchoRpc.echo, { text: 'stair rails' })).resolves.toEqual({ text: 'STAIR RAILS' });
+    const unknownField = { text: 'x', colour: 'red' } as unknown as EchoRequestJson;
+    await expect(client.callJson(EchoRpc.echo, unknownField)).rejects.toMatchObject({ reason: 'MALFORMED_MESSAGE' });
+    await expect(client.callJson(EchoRpc.echo, { text: 'x', failWith: 'ECHO_REFUSED' })).rejects.toBeInstanceOf(ConflictError);
   });
 
   it('turns a domain error thrown by the handler into the same typed error for the caller', async () => {
