@@ -1,7 +1,7 @@
 import type { BatchState } from './batch-application';
 import { CommittedState } from './committed-state';
 import type { AccountState, BookHead, EntryDraft } from './entry.model';
-import type { StateAfter } from './state-after';
+import { layOver, type StateAfter } from './state-after';
 
 const BOOK = 'book-1';
 
@@ -117,5 +117,27 @@ describe('CommittedState', () => {
     memory.remember(...write(5n, account('a')));
     memory.forget();
     expect(memory.stateFor([draft(['a'])])).toBeUndefined();
+  });
+});
+
+describe('layOver', () => {
+  /** What a batch in flight leaves: these accounts and a pending transfer between a and d. */
+  const inFlight = (...accounts: AccountState[]): StateAfter =>
+    ({
+      books: new Map([[BOOK, head(6n)]]),
+      accounts: new Map(accounts.map((a) => [a.id, a])),
+      pendings: new Map([['p-1', { id: 'p-1', bookId: BOOK, debitAccountId: 'a', creditAccountId: 'd', amount: 5n, currency: 'CNY', expiresAt: null, state: 'pending', resolvedByEntryId: null }]]),
+      storedOutcomes: new Map(),
+      appends: () => false,
+    }) as StateAfter;
+
+  it('replaces what the state read before the batch in flight committed, and adds what the drafts or pending transfers name, as copies', () => {
+    const [state] = write(5n, account('b', 1n), account('z', 1n));
+    const after = inFlight(account('a', 30n), account('b', 40n), account('c', 50n), account('d', 60n), account('e', 70n));
+    layOver(state, after, [draft(['c', 'z'])]);
+    expect(Object.fromEntries([...state.accounts].map(([id, a]) => [id, a.creditsPosted]))).toEqual({ a: 30n, b: 40n, c: 50n, d: 60n, z: 1n });
+    state.accounts.get('c')!.creditsPosted = 999n;
+    expect(after.accounts.get('c')!.creditsPosted).toBe(50n);
+    expect(state.books.get(BOOK)!.version).toBe(6n);
   });
 });

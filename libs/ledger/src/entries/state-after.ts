@@ -3,10 +3,10 @@ import type { AccountState, BookHead, EntryDraft, PendingTransferState, StoredOu
 
 /**
  * What a batch leaves behind once its write commits: the next batch is read while this one is
- * still being written, and applied over it (ADR 0010). Books, accounts and pending transfers are
- * copies, so neither batch sees the other's later changes. Outcomes are the batch's own map, which
- * nothing changes once the batch is applied; the ids of the entries it appends are gathered only
- * if a later batch reverses one of them.
+ * still being written, and applied over it (ADR 0010). Books and pending transfers are copies.
+ * Accounts and outcomes are the batch's own, which nothing changes once the batch is applied:
+ * `layOver` copies the accounts the next batch needs. The ids of the entries it appends are
+ * gathered only if a later batch reverses one of them.
  */
 export interface StateAfter {
   readonly books: ReadonlyMap<string, BookHead>;
@@ -27,7 +27,7 @@ export function stateAfter(state: BatchState, writes: BatchWrites): StateAfter {
   let appended: Set<string> | undefined;
   return {
     books: new Map([...state.books].map(([id, book]) => [id, { ...book, version: written ? book.version + 1n : book.version }])),
-    accounts: new Map([...writes.touchedAccounts].map((id) => [id, { ...state.accounts.get(id)! }])),
+    accounts: new Map([...writes.touchedAccounts].map((id) => [id, state.accounts.get(id)!])),
     pendings: new Map([...writes.newPendings, ...writes.resolvedPendings.values()].map((pending) => [pending.id, { ...pending }])),
     storedOutcomes: writes.outcomes,
     appends: (entryId) => (appended ??= new Set(writes.entries.map((entry) => entry.id))).has(entryId),
@@ -37,15 +37,22 @@ export function stateAfter(state: BatchState, writes: BatchWrites): StateAfter {
 /**
  * Lays what an earlier batch leaves over a state read for `drafts` before that batch committed.
  * Rows the earlier batch did not write were read as they are; if anyone else wrote the books
- * meanwhile, the versions no longer match and the write is refused whole. Of the earlier batch's
- * outcomes and entries, only those the drafts name are looked up: a batch of 16,000 no longer
- * copies 16,000 of each into the next.
+ * meanwhile, the versions no longer match and the write is refused whole. Of its accounts, those
+ * the state holds are replaced and those the drafts or the state's pending transfers name are
+ * added, as copies; of its outcomes and entries, only those the drafts name are looked up. A batch
+ * of 1,000 transfers no longer copies the 1,900 accounts the one before touched.
  */
 export function layOver(state: BatchState, after: StateAfter, drafts: readonly EntryDraft[]): void {
   for (const [id, book] of after.books) if (state.books.has(id)) state.books.set(id, { ...book });
-  for (const [id, account] of after.accounts) state.accounts.set(id, { ...account });
   for (const [id, pending] of after.pendings) state.pendings.set(id, { ...pending });
+  for (const [id, account] of after.accounts) if (state.accounts.has(id)) state.accounts.set(id, { ...account });
+  const addAccount = (id: string): void => {
+    const account = after.accounts.get(id);
+    if (account && !state.accounts.has(id)) state.accounts.set(id, { ...account });
+  };
+  for (const pending of state.pendings.values()) [pending.debitAccountId, pending.creditAccountId].forEach(addAccount);
   for (const draft of drafts) {
+    for (const posting of draft.postings) addAccount(posting.accountId);
     const outcome = after.storedOutcomes.get(draft.id);
     if (outcome) state.storedOutcomes.set(draft.id, outcome);
     if (draft.reversesEntryId && after.appends(draft.reversesEntryId)) state.existingEntryIds.add(draft.reversesEntryId);
