@@ -18,9 +18,16 @@ export class EntriesService {
     @Inject(EntriesRepository) private readonly repository: EntriesRepository,
   ) {}
 
-  /** Records a batch; malformed input or unknown accounts refuse the whole request and write nothing. */
-  async post(entries: readonly NewEntry[]): Promise<EntryResultInit[]> {
+  /**
+   * Records a batch; malformed input or unknown accounts refuse the whole request and write nothing.
+   * Takes the wire entries over: once drafted, they are emptied out of their array. The bus server
+   * and Nest hold the decoded request until its reply is sent, seconds under load, and the entries'
+   * messages would otherwise be promoted to the old generation and marked there for nothing: the
+   * ledger's CPU per batched transfer fell from 43–44 to 35–39 µs without them (ADR 0021).
+   */
+  async post(entries: NewEntry[]): Promise<EntryResultInit[]> {
     const drafts = validateEntries(entries);
+    entries.length = 0;
     if (isViolations(drafts)) throw ledgerError(LedgerErrorCode.InvalidRequest, drafts);
     return (await this.record(drafts)).map(toResult);
   }
