@@ -265,7 +265,6 @@ const sizedColumn =
 
 export const uuidColumn = fixedColumn(UUID);
 export const int8Column = fixedColumn(INT8);
-export const int2Column = fixedColumn(INT2);
 export const textColumn = sizedColumn<string | null>(textArray);
 export const hexByteaColumn = sizedColumn<string | null>(hexByteaArray);
 export const timestamptzColumn = fixedColumn(TIMESTAMPTZ);

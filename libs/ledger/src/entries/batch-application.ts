@@ -1,6 +1,6 @@
 import { shanghaiDate } from '../calendar';
 import { Refusal } from '../ledger.error';
-import { entryHash, type EntryRow, type PostingRow } from './entry-rows';
+import { entryHash, PostingColumns, type EntryRow } from './entry-rows';
 import type {
   AccountState,
   BookHead,
@@ -34,7 +34,7 @@ export interface RequestRow {
 /** Everything one batch writes, in one transaction. */
 export interface BatchWrites {
   readonly entries: EntryRow[];
-  readonly postings: PostingRow[];
+  readonly postings: PostingColumns;
   readonly requests: RequestRow[];
   readonly newPendings: PendingTransferState[];
   readonly resolvedPendings: Map<string, PendingTransferState>;
@@ -67,7 +67,7 @@ type Plan = { movements: Movement[]; resolve?: { pending: PendingTransferState; 
 export class BatchApplication {
   readonly writes: BatchWrites = {
     entries: [],
-    postings: [],
+    postings: new PostingColumns(),
     requests: [],
     newPendings: [],
     resolvedPendings: new Map(),
@@ -303,7 +303,7 @@ export class BatchApplication {
   private rollback(mark: { entries: number; postings: number }): void {
     while (this.undo.length > 0) this.undo.pop()!();
     this.writes.entries.length = mark.entries;
-    this.writes.postings.length = mark.postings;
+    this.writes.postings.truncate(mark.postings);
   }
 
   /** Only a linked chain can be taken back, so only inside one are undo steps kept. */

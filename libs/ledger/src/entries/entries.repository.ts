@@ -10,7 +10,8 @@ import { NOTIFY_OUTBOX, outboxInsert, type OutboxRows } from '@yishi/messaging';
 import {
   dateColumn,
   hexByteaColumn,
-  int2Column,
+  int2Array,
+  int8Array,
   int8Column,
   isUuid,
   textArray,
@@ -18,6 +19,7 @@ import {
   timestamptzColumn,
   uuidArray,
   uuidColumn,
+  type ArrayParameter,
   type Column,
 } from '@yishi/persistence';
 import { LOGGER } from '@yishi/service-kit';
@@ -25,7 +27,7 @@ import { LOGGER } from '@yishi/service-kit';
 import type { BatchState, BatchWrites, RequestRow } from './batch-application';
 import { writesNothing } from './state-after';
 import type { AccountState, BookHead, EntryDraft, PendingTransferState, StoredOutcome } from './entry.model';
-import type { EntryRow, PostingRow } from './entry-rows';
+import type { EntryRow, PostingColumns } from './entry-rows';
 
 interface BookRow {
   id: string;
@@ -374,6 +376,12 @@ function toBookHead(row: BookRow): BookHead {
   };
 }
 
+/** A batch's rows of one table: an array of them, or their columns (postings). */
+type Rows = { readonly length: number };
+
+/** The array parameters read from rows, one per column. */
+type ColumnsOf<T extends Rows> = readonly ((rows: T) => ArrayParameter)[];
+
 /** Data-modifying CTEs over array parameters, run as one statement. */
 class BatchStatement {
   private readonly ctes: string[] = [];
@@ -382,7 +390,7 @@ class BatchStatement {
   readonly parameters: unknown[] = [];
 
   /** Adds `sql(...placeholders)` fed by the rows' columns (one array parameter each), unless there are no rows; returns the CTE's name. */
-  add<R>(sql: (...placeholders: string[]) => string, rows: readonly R[], columns: readonly Column<R>[]): string {
+  add<T extends Rows>(sql: (...placeholders: string[]) => string, rows: T, columns: ColumnsOf<T>): string {
     const name = `w${this.ctes.length}`;
     if (rows.length === 0) return name;
     const placeholders = columns.map((column) => `$${this.parameters.push(column(rows))}`);
@@ -391,7 +399,7 @@ class BatchStatement {
   }
 
   /** Adds an insert that the statement runs before every CTE added with `add`, in the order appended. */
-  append<R>(sql: (...placeholders: string[]) => string, rows: readonly R[], columns: readonly Column<R>[]): void {
+  append<T extends Rows>(sql: (...placeholders: string[]) => string, rows: T, columns: ColumnsOf<T>): void {
     if (rows.length === 0) return;
     this.appended.push(this.add((...placeholders) => `${sql(...placeholders)} RETURNING 1`, rows, columns));
   }
@@ -442,17 +450,17 @@ const postingsInsert = (...p: string[]): string => `
   SELECT * FROM unnest(${p[0]}::uuid[], ${p[1]}::smallint[], ${p[2]}::uuid[], ${p[3]}::bigint[], ${p[4]}::text[], ${p[5]}::text[],
                        ${p[6]}::bigint[], ${p[7]}::text[], ${p[8]}::bigint[], ${p[9]}::bigint[])`;
 
-const postingColumns: Column<PostingRow>[] = [
-  uuidColumn((p) => p.entryId),
-  int2Column((p) => p.line),
-  uuidColumn((p) => p.accountId),
-  int8Column((p) => p.bookSequence),
-  textColumn((p) => p.phase),
-  textColumn((p) => p.side),
-  int8Column((p) => p.amount),
-  textColumn((p) => p.currency),
-  int8Column((p) => p.debitsPostedAfter),
-  int8Column((p) => p.creditsPostedAfter),
+const postingColumns: ColumnsOf<PostingColumns> = [
+  (p) => uuidArray(p.entryIds),
+  (p) => int2Array(p.lines),
+  (p) => uuidArray(p.accountIds),
+  (p) => int8Array(p.bookSequences),
+  (p) => textArray(p.phases),
+  (p) => textArray(p.sides),
+  (p) => int8Array(p.amounts),
+  (p) => textArray(p.currencies),
+  (p) => int8Array(p.debitsPostedAfter),
+  (p) => int8Array(p.creditsPostedAfter),
 ];
 
 const requestsInsert = (...p: string[]): string => `

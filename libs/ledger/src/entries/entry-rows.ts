@@ -36,6 +36,50 @@ export interface PostingRow {
   readonly creditsPostedAfter: bigint;
 }
 
+/**
+ * The postings a batch writes, held column by column as the write statement sends them: no object
+ * per posting. A batch of 16,000 entries would otherwise keep 32,000 of them until its write
+ * commits, long enough to be promoted to the old generation and marked there (ADR 0021).
+ */
+export class PostingColumns {
+  readonly entryIds: string[] = [];
+  readonly lines: number[] = [];
+  readonly accountIds: string[] = [];
+  readonly bookSequences: bigint[] = [];
+  readonly phases: Phase[] = [];
+  readonly sides: Side[] = [];
+  readonly amounts: bigint[] = [];
+  readonly currencies: string[] = [];
+  readonly debitsPostedAfter: bigint[] = [];
+  readonly creditsPostedAfter: bigint[] = [];
+
+  get length(): number {
+    return this.entryIds.length;
+  }
+
+  push(posting: PostingRow): void {
+    this.entryIds.push(posting.entryId);
+    this.lines.push(posting.line);
+    this.accountIds.push(posting.accountId);
+    this.bookSequences.push(posting.bookSequence);
+    this.phases.push(posting.phase);
+    this.sides.push(posting.side);
+    this.amounts.push(posting.amount);
+    this.currencies.push(posting.currency);
+    this.debitsPostedAfter.push(posting.debitsPostedAfter);
+    this.creditsPostedAfter.push(posting.creditsPostedAfter);
+  }
+
+  /** Keeps the first `length` postings: a linked chain that failed takes its postings back. */
+  truncate(length: number): void {
+    for (const column of this.columns()) column.length = length;
+  }
+
+  private columns(): unknown[][] {
+    return [this.entryIds, this.lines, this.accountIds, this.bookSequences, this.phases, this.sides, this.amounts, this.currencies, this.debitsPostedAfter, this.creditsPostedAfter];
+  }
+}
+
 /** Metadata as sorted key/value pairs: the same map always hashes the same, whatever its key order. */
 export function canonicalMetadata(metadata: Readonly<Record<string, string>>): [string, string][] {
   return Object.entries(metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
