@@ -79,7 +79,7 @@ export class BalancesRepository {
               COALESCE(sum(m.amount) FILTER (WHERE m.side = 'credit'), 0) AS credits
          FROM ledger_account a
          LEFT JOIN (SELECT p.account_id, p.side, p.amount
-                      FROM ledger_posting p JOIN ledger_entry e ON e.id = p.entry_id
+                      FROM ledger_posting p JOIN ledger_entry e ON e.id = p.entry_id AND e.sequence = p.book_sequence
                      WHERE e.book_id = $1 AND p.phase = 'posted' AND e.effective_date <= $2::date) m
                 ON m.account_id = a.id
         WHERE a.book_id = $1

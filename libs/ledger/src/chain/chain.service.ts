@@ -29,7 +29,7 @@ export class ChainService {
     let checked = 0n;
     for (;;) {
       const entries = await this.journal.entriesAfter(book.id, checked, PAGE);
-      const postings = groupByEntry(await this.journal.postingsOf(entries.map((entry) => entry.id)));
+      const postings = groupByEntry(await this.journal.postingsOf(entries));
       for (const entry of entries) {
         const expected = checked + 1n;
         if (BigInt(entry.sequence) !== expected || !hashMatches(entry, previousHash, postings.get(entry.id) ?? [])) {

@@ -52,11 +52,12 @@ export class JournalRepository {
     );
   }
 
-  postingsOf(entryIds: readonly string[]): Promise<JournalPostingRow[]> {
+  /** The entries' postings, found by the entries' sequences (postings are keyed by account, then sequence). */
+  postingsOf(entries: readonly Pick<JournalEntryRow, 'id' | 'sequence'>[]): Promise<JournalPostingRow[]> {
     return this.dataSource.query(
       `SELECT entry_id, line, account_id, phase, side, amount, currency FROM ledger_posting
-        WHERE entry_id = ANY($1::uuid[]) ORDER BY entry_id, line`,
-      [entryIds],
+        WHERE book_sequence = ANY($1::bigint[]) AND entry_id = ANY($2::uuid[]) ORDER BY entry_id, line`,
+      [entries.map((entry) => entry.sequence), entries.map((entry) => entry.id)],
     );
   }
 }

@@ -16,7 +16,7 @@ export class EntryLookupService {
   async get(request: GetEntryRequest): Promise<MessageInitShape<typeof EntrySchema>> {
     const entry = isUuid(request.entryId) ? await this.journal.entry(request.entryId) : undefined;
     if (!entry) throw ledgerError(LedgerErrorCode.EntryNotFound, [{ field: 'entry_id', reason: 'no such entry' }]);
-    const postings = await this.journal.postingsOf([entry.id]);
+    const postings = await this.journal.postingsOf([entry]);
     return {
       id: entry.id,
       bookId: entry.book_id,

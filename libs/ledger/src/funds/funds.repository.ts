@@ -98,7 +98,7 @@ export class FundsRepository {
                  - COALESCE(sum(m.amount) FILTER (WHERE m.side = 'credit' AND m.phase = 'release'), 0))::text AS credits_pending
          FROM ledger_account a
          LEFT JOIN (SELECT p.account_id, p.side, p.phase, p.amount
-                      FROM ledger_posting p JOIN ledger_entry e ON e.id = p.entry_id
+                      FROM ledger_posting p JOIN ledger_entry e ON e.id = p.entry_id AND e.sequence = p.book_sequence
                      WHERE e.book_id = $1 AND e.effective_date <= $3::date) m ON m.account_id = a.id
         WHERE a.book_id = $1 AND starts_with(a.code, $2)
         GROUP BY a.id ORDER BY a.code`,
@@ -113,7 +113,7 @@ export class FundsRepository {
               sum(p.amount) FILTER (WHERE p.side = 'credit' AND starts_with(a.code, 'custody.'))::text AS amount,
               jsonb_object_agg(a.code, p.amount::text) FILTER (WHERE p.side = 'debit' AND starts_with(a.code, 'fund.')) AS parts
          FROM ledger_entry e
-         JOIN ledger_posting p ON p.entry_id = e.id AND p.phase = 'posted'
+         JOIN ledger_posting p ON p.book_sequence = e.sequence AND p.entry_id = e.id AND p.phase = 'posted'
          JOIN ledger_account a ON a.id = p.account_id
         WHERE e.book_id = $1 AND e.metadata->>'project' = $2 AND e.metadata->>'operation' = 'payment'
           AND ($3::date IS NULL OR e.effective_date <= $3::date)
@@ -126,7 +126,7 @@ export class FundsRepository {
   async receipt(bookId: string, receiptCode: string): Promise<ReceiptRow | undefined> {
     const [row] = (await this.dataSource.query(
       `SELECT e.id AS entry_id, e.sequence::text AS sequence, encode(e.hash, 'hex') AS hash, e.effective_date::text AS effective_date,
-              e.evidence, e.metadata, (SELECT sum(p.amount)::text FROM ledger_posting p WHERE p.entry_id = e.id AND p.side = 'credit' AND p.phase = 'posted') AS amount
+              e.evidence, e.metadata, (SELECT sum(p.amount)::text FROM ledger_posting p WHERE p.book_sequence = e.sequence AND p.entry_id = e.id AND p.side = 'credit' AND p.phase = 'posted') AS amount
          FROM ledger_entry e WHERE e.book_id = $1 AND e.metadata->>'receipt_code' = $2`,
       [bookId, receiptCode],
     )) as ReceiptRow[];
@@ -137,7 +137,7 @@ export class FundsRepository {
   inKind(bookId: string, projectRef: string, asOf?: string): Promise<{ sponsor: string; description: string; value: string }[]> {
     return this.dataSource.query(
       `SELECT e.metadata->>'sponsor' AS sponsor, e.metadata->>'description' AS description,
-              (SELECT sum(p.amount)::text FROM ledger_posting p WHERE p.entry_id = e.id AND p.side = 'debit') AS value
+              (SELECT sum(p.amount)::text FROM ledger_posting p WHERE p.book_sequence = e.sequence AND p.entry_id = e.id AND p.side = 'debit') AS value
          FROM ledger_entry e WHERE e.book_id = $1 AND e.metadata->>'project' = $2 AND e.metadata->>'operation' = 'in_kind'
           AND ($3::date IS NULL OR e.effective_date <= $3::date)
         ORDER BY e.sequence`,
@@ -151,7 +151,7 @@ export class FundsRepository {
       `SELECT e.metadata->>'project' AS project, e.metadata->>'household' AS household,
               COALESCE(sum(p.amount) FILTER (WHERE p.side = 'credit' AND e.metadata->>'operation' = 'contribution'), 0)::text AS given,
               COALESCE(sum(p.amount) FILTER (WHERE p.side = 'credit' AND e.metadata->>'operation' = 'refund'), 0)::text AS refunded
-         FROM ledger_entry e JOIN ledger_posting p ON p.entry_id = e.id AND p.phase = 'posted'
+         FROM ledger_entry e JOIN ledger_posting p ON p.book_sequence = e.sequence AND p.entry_id = e.id AND p.phase = 'posted'
         WHERE e.book_id = $1 AND e.metadata->>'operation' IN ('contribution', 'refund')
           AND ($2::text IS NULL OR e.metadata->>'project' = $2)
           AND ($3::text IS NULL OR e.metadata->>'household' = $3)
@@ -179,7 +179,7 @@ export class FundsRepository {
               COALESCE(sum(p.amount) FILTER (WHERE p.phase = 'posted'), 0)::text AS disbursed
          FROM ledger_posting p
          JOIN ledger_entry e ON e.id = p.entry_id
-         JOIN ledger_posting c ON c.entry_id = p.entry_id AND c.phase = p.phase AND c.side = 'credit'
+         JOIN ledger_posting c ON c.book_sequence = p.book_sequence AND c.entry_id = p.entry_id AND c.phase = p.phase AND c.side = 'credit'
          JOIN ledger_account pa ON pa.id = c.account_id
         WHERE p.account_id = $1 AND p.side = 'debit' AND pa.ref_project <> ''
           AND ($2::date IS NULL OR e.effective_date <= $2::date)

@@ -6,6 +6,7 @@ import { BankReconciliation1763900003000 } from './1763900003000-bank-reconcilia
 import { JournalReferenceChecks1763900004000 } from './1763900004000-journal-reference-checks';
 import { BookVersions1763900005000 } from './1763900005000-book-versions';
 import { AccountRoomForUpdates1763900006000 } from './1763900006000-account-room-for-updates';
+import { PostingsKeyedByAccount1763900007000 } from './1763900007000-postings-keyed-by-account';
 
 /** The ledger database's own migrations, oldest first (the host adds the messaging tables). */
 export const ledgerMigrations: MigrationClass[] = [
@@ -15,4 +16,5 @@ export const ledgerMigrations: MigrationClass[] = [
   JournalReferenceChecks1763900004000,
   BookVersions1763900005000,
   AccountRoomForUpdates1763900006000,
+  PostingsKeyedByAccount1763900007000,
 ];
