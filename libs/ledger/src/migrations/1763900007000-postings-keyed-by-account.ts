@@ -4,9 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * A posting is identified by its account, its entry's sequence in the book and its line: the account
  * names the book, the sequence the entry in it, the line the posting in the entry. That key is the
  * account index every statement and past balance reads, so it becomes the primary key, and the key
- * by entry id goes. Each posting then lands in two indexes, not three: the account key, and the
- * sequence, which is appended in order and finds an entry's postings together with the entry id
- * (ADR 0022).
+ * by entry id goes. An entry's postings are found by their sequence, with the entry id: an index
+ * appended in order, cheaper to write than the key by entry id (ADR 0022).
  */
 export class PostingsKeyedByAccount1763900007000 implements MigrationInterface {
   name = 'PostingsKeyedByAccount1763900007000';
