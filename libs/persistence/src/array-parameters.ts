@@ -37,13 +37,9 @@ interface Out {
   readonly view: DataView;
 }
 
-/**
- * An element type of the binary array format: its oid, the room an element takes (its size, or
- * at most its size where only writing it tells, as for text), and how to write one, returning its size.
- */
+/** An element type of the binary array format: its oid, and how to write one, returning its size. */
 interface Element<T> {
   readonly oid: number;
-  readonly room: (value: T) => number;
   readonly write: (out: Out, offset: number, value: T) => number;
 }
 
@@ -52,12 +48,17 @@ interface FixedElement<T> extends Element<T> {
   readonly size: number;
 }
 
+/** Elements whose room (at most their size, where only writing one tells, as for text) is known once each is read. */
+interface SizedElement<T> extends Element<T> {
+  readonly room: (value: T) => number;
+}
+
 /**
  * Text, with room for the worst case: three bytes per UTF-16 unit. Most of a journal's text is short
  * and ASCII (kinds, sides, currencies, empty memos), which is copied a character at a time, faster
  * than a call into Node's encoder; long or other values are encoded by Node.
  */
-const TEXT: Element<string> = {
+const TEXT: SizedElement<string> = {
   oid: OID.text,
   room: (value) => value.length * 3,
   write: ({ bytes }, offset, value) => writeAscii(bytes, offset, value) ?? bytes.write(value, offset, 'utf8'),
@@ -66,7 +67,6 @@ const TEXT: Element<string> = {
 const fixed = <T>(oid: number, size: number, write: (view: DataView, offset: number, value: T, bytes: Buffer) => void): FixedElement<T> => ({
   oid,
   size,
-  room: () => size,
   write: ({ view, bytes }, offset, value) => {
     write(view, offset, value, bytes);
     return size;
@@ -88,7 +88,7 @@ const INT2 = fixed<number>(OID.int2, 2, (view, offset, value) => {
 const TIMESTAMPTZ = fixed<Date>(OID.timestamptz, 8, writeMoment);
 const DATE = fixed<string>(OID.date, 4, writeDate);
 /** Bytes given as hex (digests); '' is written as NULL, like null. */
-const HEX_BYTEA: Element<string> = { oid: OID.bytea, room: hexBytes, write: ({ bytes }, offset, hex) => writeHex(bytes, offset, hex) };
+const HEX_BYTEA: SizedElement<string> = { oid: OID.bytea, room: hexBytes, write: ({ bytes }, offset, hex) => writeHex(bytes, offset, hex) };
 
 const itself = <T>(value: T): T => value;
 
@@ -105,36 +105,15 @@ export const dateArray = (column: readonly (string | null)[]): Buffer => fixedAr
 /**
  * A one-dimensional array in Postgres's binary format (array_send): dimensions, a has-nulls flag,
  * the element type, the length and lower bound, then each element as its length (-1 for NULL)
- * and its bytes. Elements of one size are read from the rows as they are written, in one pass:
- * room is made as if none were NULL.
+ * and its bytes. `room` is at least what the elements take; each is read from its row as it is
+ * written.
  */
-function fixedArray<R, T>(element: FixedElement<T>, rows: readonly R[], read: (row: R) => T | null | undefined): Buffer {
-  const out = outFor(arrayHeaderBytes(rows.length) + rows.length * (4 + element.size));
+function binaryArray<R, T>(element: Element<T>, rows: readonly R[], read: (row: R) => T | null | undefined, room: number): Buffer {
+  const out = outFor(arrayHeaderBytes(rows.length) + rows.length * 4 + room);
   let offset = writeArrayHeader(out.view, element.oid, rows.length);
   let nulls = 0;
   for (const row of rows) {
     const value = read(row);
-    if (value === null || value === undefined) {
-      nulls += 1;
-      out.view.setInt32(offset, -1);
-      offset += 4;
-      continue;
-    }
-    out.view.setInt32(offset, element.size);
-    element.write(out, offset + 4, value);
-    offset += 4 + element.size;
-  }
-  return finished(out, offset, nulls);
-}
-
-/** An array of elements whose room is known only once each is read (text, hex). */
-function sizedArray<T>(element: Element<T>, column: readonly (T | null | undefined)[]): Buffer {
-  let room = 0;
-  for (const value of column) if (value !== null && value !== undefined) room += element.room(value);
-  const out = outFor(arrayHeaderBytes(column.length) + room + column.length * 4);
-  let offset = writeArrayHeader(out.view, element.oid, column.length);
-  let nulls = 0;
-  for (const value of column) {
     if (value === null || value === undefined) {
       nulls += 1;
       out.view.setInt32(offset, -1);
@@ -146,6 +125,17 @@ function sizedArray<T>(element: Element<T>, column: readonly (T | null | undefin
     offset += 4 + size;
   }
   return finished(out, offset, nulls);
+}
+
+/** Elements of one size: room is made as if none were NULL, and the rows are read in one pass. */
+const fixedArray = <R, T>(element: FixedElement<T>, rows: readonly R[], read: (row: R) => T | null | undefined): Buffer =>
+  binaryArray(element, rows, read, rows.length * element.size);
+
+/** Elements whose room is known only once each is read (text, hex). */
+function sizedArray<T>(element: SizedElement<T>, column: readonly (T | null | undefined)[]): Buffer {
+  let room = 0;
+  for (const value of column) if (value !== null && value !== undefined) room += element.room(value);
+  return binaryArray(element, column, itself, room);
 }
 
 function outFor(room: number): Out {
