@@ -282,6 +282,22 @@ describe('the ledger engine', () => {
       expect(await count('ledger_posting')).toBe(postingsBefore);
     });
 
+    it('the database refuses an entry naming a book that does not exist, or an entry of another book', async () => {
+      const otherBook = (await openBook(ledger.rpc)).id;
+      const [theirs] = await ledger.dataSource.query(`SELECT id FROM ledger_entry WHERE book_id = $1 LIMIT 1`, [bookId]);
+      const insertEntry = (book: string, reverses: string | null) =>
+        ledger.dataSource.query(
+          `INSERT INTO ledger_entry (id, book_id, sequence, kind, effective_date, recorded_by, recorded_at, hash, reverses_entry_id)
+           VALUES ($1, $2, 999999, 'posted', '2026-05-01', 'test', now(), '\\x00', $3)`,
+          [uuidv7(), book, reverses],
+        );
+      const entriesBefore = await count('ledger_entry');
+      await expect(insertEntry(uuidv7(), null)).rejects.toThrow(/分录引用的账簿或分录不存在/);
+      await expect(insertEntry(otherBook, theirs.id)).rejects.toThrow(/分录引用的账簿或分录不存在/);
+      await expect(insertEntry(otherBook, uuidv7())).rejects.toThrow(/分录引用的账簿或分录不存在/);
+      expect(await count('ledger_entry')).toBe(entriesBefore);
+    });
+
     it('the database refuses deleting a book or an account', async () => {
       const otherBook = (await openBook(ledger.rpc)).id;
       const stranger = (await openAccount(ledger.rpc, otherBook, 'fund.stranger')).id;
@@ -427,6 +443,20 @@ describe('the ledger engine', () => {
       const april = await ledger.rpc.call(LedgerRpc.getTrialBalance, { bookId: book, asOfDate: '2026-04-30' });
       expect(april.totals).toEqual([expect.objectContaining({ currency: 'CNY', debits: '800.00', credits: '800.00' })]);
       expect(april.lines.find((line) => line.accountId === rails)).toMatchObject({ credits: '800.00', debits: '0.00' });
+    });
+
+    it('records when each write reached a book, once per write at its last sequence, and never changes it', async () => {
+      const book = (await openBook(ledger.rpc)).id;
+      const household = (await openAccount(ledger.rpc, book, 'counterparty.household.45-302', { normalSide: Side.DEBIT, kind: AccountKind.COUNTERPARTY })).id;
+      const fund = (await openAccount(ledger.rpc, book, 'fund.project.lights')).id;
+      await post(ledger.rpc, ...['1.00', '2.00', '3.00'].map((amount) => transfer(book, household, fund, amount)));
+      await post(ledger.rpc, transfer(book, fund, household, '1.00'));
+      const moments = await ledger.dataSource.query(
+        `SELECT sequence::int AS sequence FROM ledger_book_moment WHERE book_id = $1 ORDER BY recorded_at, sequence`,
+        [book],
+      );
+      expect(moments).toEqual([{ sequence: 3 }, { sequence: 4 }]);
+      await expect(ledger.dataSource.query(`UPDATE ledger_book_moment SET sequence = 2 WHERE book_id = $1`, [book])).rejects.toThrow(/append-only/);
     });
 
     it('looks an entry up by id with who recorded it, the evidence and the decision', async () => {

@@ -38,8 +38,8 @@ export class BalancesRepository {
 
   /**
    * The account with its posted totals as they stood at `moment` (null before its first posting),
-   * in one round trip: two index lookups whatever the number of postings (the last entry recorded
-   * by then, and the account's last posting up to it).
+   * in one round trip: two index lookups whatever the number of postings (the book's last write
+   * recorded by then, and the account's last posting up to the sequence it ended at).
    */
   async accountAt(accountId: string, moment: Date): Promise<AccountAtRow | undefined> {
     const [row] = (await this.dataSource.query(
@@ -49,8 +49,8 @@ export class BalancesRepository {
            SELECT p.debits_posted_after, p.credits_posted_after
              FROM ledger_posting p
             WHERE p.account_id = a.id
-              AND p.book_sequence <= (SELECT e.sequence FROM ledger_entry e WHERE e.book_id = a.book_id AND e.recorded_at <= $2
-                                       ORDER BY e.recorded_at DESC, e.sequence DESC LIMIT 1)
+              AND p.book_sequence <= (SELECT m.sequence FROM ledger_book_moment m WHERE m.book_id = a.book_id AND m.recorded_at <= $2
+                                       ORDER BY m.recorded_at DESC, m.sequence DESC LIMIT 1)
             ORDER BY p.book_sequence DESC, p.line DESC
             LIMIT 1) t ON true
         WHERE a.id = $1`,

@@ -292,6 +292,7 @@ function batchStatement(writes: BatchWrites, state: BatchState, events: OutboxRo
   statement.append(pendingsInsert, writes.newPendings, pendingColumns);
   const books = [...state.books.values()];
   const booksWritten = statement.add(booksUpdate, books, bookColumns(chainedOnto(writes.entries)));
+  statement.add(() => momentsInsert(booksWritten), books, []);
   statement.add(pendingsUpdate, [...writes.resolvedPendings.values()].filter((pending) => !writes.newPendings.includes(pending)), resolvedColumns);
   statement.add(accountsUpdate, [...writes.touchedAccounts].map((id) => state.accounts.get(id)!), accountColumns);
   statement.add((ids, subjects, envelopes) => outboxInsert(ids!, subjects!, envelopes!), events.ids, [
@@ -521,21 +522,26 @@ const accountColumns: Column<AccountState>[] = [
 
 /**
  * Every book of the batch, written only at the version it was read at and with the head its new
- * entries chain onto; returns those written. The books are locked first, in id order: a statement
+ * entries chain onto; returns those written, with their new and previous last sequences. The books are locked first, in id order: a statement
  * sent while the batch before it is written (ADR 0013) waits there, and the lock then yields the
  * version and head that batch left, which the statement's older snapshot would not show (so the
  * check must not be pushed into the locking scan: hence MATERIALIZED). The head tells such a
  * statement whether that batch committed or someone else raised the version.
  */
 const booksUpdate = (...p: string[]): string => `
-  WITH locked AS MATERIALIZED (SELECT id, version, head_hash FROM ledger_book WHERE id = ANY(${p[0]}::uuid[]) ORDER BY id FOR UPDATE)
+  WITH locked AS MATERIALIZED (SELECT id, version, head_hash, head_sequence FROM ledger_book WHERE id = ANY(${p[0]}::uuid[]) ORDER BY id FOR UPDATE)
   UPDATE ledger_book AS b
      SET head_sequence = u.sequence, head_hash = u.hash, head_recorded_at = u.recorded_at, version = b.version + 1
     FROM unnest(${p[0]}::uuid[], ${p[1]}::bigint[], ${p[2]}::bytea[], ${p[3]}::timestamptz[], ${p[4]}::bigint[], ${p[5]}::bytea[])
       AS u(id, sequence, hash, recorded_at, version, chained_onto), locked
    WHERE b.id = u.id AND locked.id = u.id AND locked.version = u.version
      AND locked.head_hash IS NOT DISTINCT FROM u.chained_onto
-  RETURNING b.id`;
+  RETURNING b.id, u.sequence, u.recorded_at, locked.head_sequence AS previous_sequence`;
+
+/** The moment of each book the write appended entries to, with its last sequence (see the book-moments migration). */
+const momentsInsert = (booksWritten: string): string => `
+  INSERT INTO ledger_book_moment (book_id, recorded_at, sequence)
+  SELECT id, recorded_at, sequence FROM ${booksWritten} WHERE sequence > previous_sequence`;
 
 const bookColumns = (chainedOnto: ReadonlyMap<string, string>): Column<BookHead>[] => [
   uuidColumn((b) => b.id),

@@ -7,6 +7,7 @@ import { JournalReferenceChecks1763900004000 } from './1763900004000-journal-ref
 import { BookVersions1763900005000 } from './1763900005000-book-versions';
 import { AccountRoomForUpdates1763900006000 } from './1763900006000-account-room-for-updates';
 import { PostingsKeyedByAccount1763900007000 } from './1763900007000-postings-keyed-by-account';
+import { BookMoments1763900008000 } from './1763900008000-book-moments';
 
 /** The ledger database's own migrations, oldest first (the host adds the messaging tables). */
 export const ledgerMigrations: MigrationClass[] = [
@@ -17,4 +18,5 @@ export const ledgerMigrations: MigrationClass[] = [
   BookVersions1763900005000,
   AccountRoomForUpdates1763900006000,
   PostingsKeyedByAccount1763900007000,
+  BookMoments1763900008000,
 ];
