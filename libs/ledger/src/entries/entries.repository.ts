@@ -522,11 +522,12 @@ const accountColumns: Column<AccountState>[] = [
 
 /**
  * Every book of the batch, written only at the version it was read at and with the head its new
- * entries chain onto; returns those written, with their new and previous last sequences. The books are locked first, in id order: a statement
- * sent while the batch before it is written (ADR 0013) waits there, and the lock then yields the
- * version and head that batch left, which the statement's older snapshot would not show (so the
- * check must not be pushed into the locking scan: hence MATERIALIZED). The head tells such a
- * statement whether that batch committed or someone else raised the version.
+ * entries chain onto; returns those written, with their new and previous last sequences. The books
+ * are locked first, in id order: a statement sent while the batch before it is written (ADR 0013)
+ * waits there, and the lock then yields the version and head that batch left, which the
+ * statement's older snapshot would not show (so the check must not be pushed into the locking
+ * scan: hence MATERIALIZED). The head tells such a statement whether that batch committed or
+ * someone else raised the version.
  */
 const booksUpdate = (...p: string[]): string => `
   WITH locked AS MATERIALIZED (SELECT id, version, head_hash, head_sequence FROM ledger_book WHERE id = ANY(${p[0]}::uuid[]) ORDER BY id FOR UPDATE)
