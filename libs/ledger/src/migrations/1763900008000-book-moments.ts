@@ -34,20 +34,19 @@ export class BookMoments1763900008000 implements MigrationInterface {
     );
     await queryRunner.query(`DROP INDEX ix_ledger_entry_recorded`);
     await queryRunner.query(`DROP INDEX ix_ledger_entry_effective`);
-    await queryRunner.query(entryReferencesCheck('(SELECT e.book_id FROM ledger_entry e WHERE e.id = n.{ref}) IS DISTINCT FROM n.book_id'));
+    await queryRunner.query(entryReferencesCheck((ref) => `(SELECT e.book_id FROM ledger_entry e WHERE e.id = n.${ref}) IS DISTINCT FROM n.book_id`));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(entryReferencesCheck('NOT EXISTS (SELECT 1 FROM ledger_entry e WHERE e.id = n.{ref} AND e.book_id = n.book_id)'));
+    await queryRunner.query(entryReferencesCheck((ref) => `NOT EXISTS (SELECT 1 FROM ledger_entry e WHERE e.id = n.${ref} AND e.book_id = n.book_id)`));
     await queryRunner.query(`CREATE INDEX ix_ledger_entry_effective ON ledger_entry (book_id, effective_date, sequence)`);
     await queryRunner.query(`CREATE INDEX ix_ledger_entry_recorded ON ledger_entry (book_id, recorded_at, sequence)`);
     await queryRunner.query(`DROP TABLE ledger_book_moment`);
   }
 }
 
-/** The entry references check, with `missing` (`{ref}` for the column) telling whether a referenced entry is absent from the book. */
-function entryReferencesCheck(missing: string): string {
-  const absent = (ref: string): string => missing.replace('{ref}', ref);
+/** The entry references check, with `absent(column)` telling whether the entry that column names is missing from the book. */
+function entryReferencesCheck(absent: (column: string) => string): string {
   return `
     CREATE OR REPLACE FUNCTION ledger_check_entry_references() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE orphan uuid;
