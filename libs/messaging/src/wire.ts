@@ -6,6 +6,7 @@ import { ErrorEnvelopeSchema, contractsRegistry } from '@yishi/contracts';
 import { bilingual } from '@yishi/logging';
 
 import { InvalidArgumentError, fromErrorEnvelope, toErrorEnvelope, type RpcError } from './errors';
+import { readPlainJson } from './plain-json-reader';
 
 /** A message as both transports carry it: canonical proto3 JSON bytes plus string headers. */
 export interface WireMessage {
@@ -53,11 +54,13 @@ export function encodeMessage<D extends DescMessage>(schema: D, message: Message
  * `JSON.parse` rather than `fromJsonString`, which also scans the whole text again in JavaScript for
  * duplicate object keys: that scan was 3 % of the ledger's CPU in batches. Every sender on the bus
  * writes its bodies with `encodeMessage`, which cannot repeat a key; JSON from outside has been
- * parsed once already, at the gateway.
+ * parsed once already, at the gateway. The plain JSON that senders write is read without protobuf-es's
+ * general reader where it can be (see plain-json-reader.ts).
  */
 export function decodeMessage<D extends DescMessage>(schema: D, data: Uint8Array): MessageShape<D> {
   try {
-    return fromJson(schema, JSON.parse(decoder.decode(data)) as JsonValue, { registry: contractsRegistry });
+    const json = JSON.parse(decoder.decode(data)) as JsonValue;
+    return readPlainJson(schema, json) ?? fromJson(schema, json, { registry: contractsRegistry });
   } catch (error) {
     throw new InvalidArgumentError(
       bilingual(`Malformed ${schema.typeName}: ${(error as Error).message}`, `消息格式错误：${schema.typeName}`),
