@@ -75,9 +75,10 @@ const fixed = <T>(oid: number, size: number, write: (view: DataView, offset: num
 
 const UUID = fixed<string>(OID.uuid, 16, (_view, offset, value, bytes) => writeUuid(bytes, offset, value));
 const INT8_MAX = 2n ** 63n - 1n;
+const INT8_MIN = -INT8_MAX - 1n;
 const INT8 = fixed<bigint>(OID.int8, 8, (view, offset, value) => {
   // DataView would wrap a larger value around rather than refuse it.
-  if (value > INT8_MAX || value < -INT8_MAX - 1n) throw new RangeError(`not a bigint Postgres can store: ${value}`);
+  if (value > INT8_MAX || value < INT8_MIN) throw new RangeError(`not a bigint Postgres can store: ${value}`);
   view.setBigInt64(offset, value);
 });
 const INT2 = fixed<number>(OID.int2, 2, (view, offset, value) => {
