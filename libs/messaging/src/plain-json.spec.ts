@@ -1,10 +1,10 @@
-import { create, fromJson, ScalarType, toJson, type DescField, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
+import { create, fromJson, ScalarType, toJson, toJsonString, type DescField, type DescMessage, type JsonValue } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
 import fc from 'fast-check';
 
-import { contractsRegistry, PostEntriesRequestSchema } from '@yishi/contracts';
+import { contractsRegistry, EntryStatus, PostEntriesRequestSchema, PostEntriesResponseSchema } from '@yishi/contracts';
 
-import { readPlainJson } from './plain-json-reader';
+import { readPlainJson, writePlainJson } from './plain-json';
 
 const schemas = [...contractsRegistry].filter((type): type is DescMessage => type.kind === 'message');
 
@@ -63,17 +63,17 @@ function fieldValue(field: DescField, depth: number): fc.Arbitrary<unknown> {
 const canonicalJson = (schema: DescMessage): fc.Arbitrary<JsonValue> =>
   messageInit(schema).map((init) => toJson(schema, create(schema, init), { registry: contractsRegistry }));
 
-/** Changes one value somewhere in the JSON to something unusual: null, a number, a lone surrogate, a proto name, an unknown key. */
-function mutated(json: JsonValue): fc.Arbitrary<JsonValue> {
-  const unusual = fc.constantFrom<JsonValue>(null, 0, 1.5, '\ud800', 'ENTRY_KIND_NOPE', [], {}, true, '');
-  return fc.tuple(fc.nat(), unusual, fc.constantFrom('value', 'key', 'snake_key', 'unknown_key')).map(([pick, value, how]) => {
+/** Changes one value somewhere in the JSON, or in a message's fields, to something unusual: null, a number, a lone surrogate, a proto name, an unknown key. */
+function mutated<T>(json: T): fc.Arbitrary<T> {
+  const unusual = fc.constantFrom<JsonValue>(null, 0, 1.5, -7, '\ud800', 'ENTRY_KIND_NOPE', [], {}, true, '', 'x');
+  return fc.tuple(fc.nat(), fc.oneof(unusual, fc.constantFrom(5n, 2n ** 64n, undefined)), fc.constantFrom('value', 'key', 'snake_key', 'unknown_key')).map(([pick, value, how]) => {
     const copy = structuredClone(json);
     const objects = objectsIn(copy);
     const target = objects[pick % objects.length]!;
     const keys = Object.keys(target);
     const key = keys[pick % Math.max(keys.length, 1)];
-    if (how === 'unknown_key' || key === undefined) target['notAField'] = value;
-    else if (how === 'value') target[key] = value;
+    if (how === 'unknown_key' || key === undefined) target['notAField'] = value as JsonValue;
+    else if (how === 'value') target[key] = value as JsonValue;
     else {
       const renamed = how === 'key' ? '\ud800' : key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
       const moved = target[key]!;
@@ -84,22 +84,42 @@ function mutated(json: JsonValue): fc.Arbitrary<JsonValue> {
   });
 }
 
-function objectsIn(json: JsonValue): { [key: string]: JsonValue }[] {
+function objectsIn(json: unknown): { [key: string]: JsonValue }[] {
   if (Array.isArray(json)) return json.flatMap(objectsIn);
-  if (typeof json !== 'object' || json === null) return [];
-  return [json, ...Object.values(json).flatMap(objectsIn)];
+  if (typeof json !== 'object' || json === null || json instanceof Uint8Array) return [];
+  return [json as { [key: string]: JsonValue }, ...Object.values(json).flatMap(objectsIn)];
 }
 
-/** What fromJson makes of the JSON, or the fact that it refuses it. */
-function readByFromJson(schema: DescMessage, json: JsonValue): unknown {
-  try {
-    return fromJson(schema, json, { registry: contractsRegistry });
-  } catch {
-    return 'refused by fromJson';
-  }
-}
+const readByFromJson = (schema: DescMessage, json: JsonValue): unknown => fromJson(schema, json, { registry: contractsRegistry });
 
-const REFUSED = 'refused by fromJson';
+/** What toJsonString writes for the message, or for a message made of the fields. */
+const writtenByToJsonString = (schema: DescMessage, message: Record<string, unknown>): string =>
+  toJsonString(schema, create(schema, message), { registry: contractsRegistry });
+
+/** A message of any contract, as `create` takes its fields, or as the message made from them. */
+const anyMessage = fc
+  .constantFrom(...schemas)
+  .chain((schema) => fc.tuple(fc.constant(schema), messageInit(schema), fc.boolean()))
+  .map(([schema, init, made]) => [schema, made ? (create(schema, init) as Record<string, unknown>) : init] as const);
+
+/** A message of any contract as its canonical JSON. */
+const anyMessageJson = fc.constantFrom(...schemas).chain((schema) => fc.tuple(fc.constant(schema), canonicalJson(schema)));
+
+/**
+ * On values of every contract, as they are and with one unusual value: wherever the plain
+ * converter answers, protobuf-es's gives the same answer (rather than refusing, or answering
+ * otherwise).
+ */
+function agreesOnEveryContract<T>(values: fc.Arbitrary<readonly [DescMessage, T]>, plain: (schema: DescMessage, value: T) => unknown, protobufEs: (schema: DescMessage, value: T) => unknown): void {
+  const usualOrNot = values.chain(([schema, value]) => fc.tuple(fc.constant(schema), fc.oneof(fc.constant(value), mutated(value))));
+  fc.assert(
+    fc.property(usualOrNot, ([schema, value]) => {
+      const answer = plain(schema, value);
+      if (answer !== undefined) expect(answer).toStrictEqual(protobufEs(schema, value));
+    }),
+    { numRuns: 2_000 },
+  );
+}
 
 describe('reading the plain JSON of messages', () => {
   it('reads a batch of entries as senders write it, to what fromJson reads', () => {
@@ -117,19 +137,7 @@ describe('reading the plain JSON of messages', () => {
   });
 
   it('for every message of the contracts, either gives up or agrees with fromJson, on canonical and unusual JSON', () => {
-    const anyMessageJson = fc
-      .constantFrom(...schemas)
-      .chain((schema) => canonicalJson(schema).chain((json) => fc.tuple(fc.constant(schema), fc.oneof(fc.constant(json), mutated(json)))));
-    fc.assert(
-      fc.property(anyMessageJson, ([schema, json]) => {
-        const plain = readPlainJson(schema, json);
-        if (plain === undefined) return;
-        const expected = readByFromJson(schema, json);
-        expect(expected).not.toBe(REFUSED);
-        expect(plain).toStrictEqual(expected);
-      }),
-      { numRuns: 2_000 },
-    );
+    agreesOnEveryContract(anyMessageJson, readPlainJson, readByFromJson);
   });
 
   it.each<[string, JsonValue]>([
@@ -143,5 +151,40 @@ describe('reading the plain JSON of messages', () => {
     ['a map key __proto__', { entries: [{ metadata: JSON.parse('{"__proto__":"x"}') as JsonValue }] }],
   ])('leaves %s to fromJson', (_, json) => {
     expect(readPlainJson(PostEntriesRequestSchema, json)).toBeUndefined();
+  });
+
+});
+
+describe('writing the plain JSON of messages', () => {
+  it('writes the results of a batch as the ledger gives them, as toJsonString does', () => {
+    const result = fc.record({
+      id: text,
+      status: fc.constantFrom(EntryStatus.APPLIED, EntryStatus.REFUSED),
+      refusal: fc.constantFrom('', 'EXCEEDS_CREDITS'),
+      sequence: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }),
+      hash: fc.constantFrom('', 'ab'.repeat(32)),
+      replayed: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(result, { maxLength: 5 }), (results) => {
+        expect(writePlainJson(PostEntriesResponseSchema, { results })).toBe(writtenByToJsonString(PostEntriesResponseSchema, { results }));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('for every message of the contracts, either gives up or writes what toJsonString writes, for usual and unusual values', () => {
+    agreesOnEveryContract(anyMessage, (schema, message) => writePlainJson(schema, message), writtenByToJsonString);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a number for text', { results: [{ id: 7 }] }],
+    ['an enum value the enum does not name', { results: [{ status: 9 }] }],
+    ['a number for an int64', { results: [{ sequence: 5 }] }],
+    ['an int64 out of range', { results: [{ sequence: 2n ** 63n }] }],
+    ['a null item', { results: [null] }],
+    ['a message of another type', { results: [{ $typeName: 'yishi.ledger.v1.Entry' }] }],
+  ])('leaves %s to toJsonString', (_, message) => {
+    expect(writePlainJson(PostEntriesResponseSchema, message as never)).toBeUndefined();
   });
 });

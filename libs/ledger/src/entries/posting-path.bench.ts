@@ -81,7 +81,7 @@ async function postOnce(spent: Record<(typeof STAGES)[number], bigint>): Promise
   await repository.write(nowhere, application.writes, state, eventsOf(application.writes, state.books), { ticket: 1, follows: null });
   lap('write');
   const results = outcomes.map((outcome) => ({ id: outcome.id, status: EntryStatus.APPLIED, sequence: outcome.sequence ?? 0n, hash: outcome.hash ?? '' }));
-  encodeMessage(PostEntriesResponseSchema, create(PostEntriesResponseSchema, { results }));
+  encodeMessage(PostEntriesResponseSchema, { results });
   lap('reply');
 }
 

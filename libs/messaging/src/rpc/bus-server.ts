@@ -1,6 +1,5 @@
 import { Catch, type RpcExceptionFilter } from '@nestjs/common';
 import { BaseRpcContext, Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
-import { create } from '@bufbuild/protobuf';
 import { lastValueFrom, throwError, type Observable } from 'rxjs';
 import type { EntityManager } from 'typeorm';
 
@@ -130,7 +129,7 @@ export class BusServer extends Server implements CustomTransportStrategy {
           const result: unknown = await handler(input);
           return lastValueFrom(this.transformToObservable(result));
         });
-        const data = encodeMessage(method.output, create(method.output, output as never));
+        const data = encodeMessage(method.output, output as never);
         this.options.logger.debug({ subject: method.subject, durationMs: performance.now() - started }, 'request handled');
         return packBody(data, { ...replyHeaders, [Header.replyKind]: 'ok' });
       } catch (error) {

@@ -1,4 +1,4 @@
-import { create, type DescMessage, type JsonValue, type MessageInitShape, type MessageJsonType, type MessageShape } from '@bufbuild/protobuf';
+import { type DescMessage, type JsonValue, type MessageInitShape, type MessageJsonType, type MessageShape } from '@bufbuild/protobuf';
 
 import type { RpcMethod } from '@yishi/contracts';
 import { currentCorrelationId } from '@yishi/logging';
@@ -26,7 +26,7 @@ export class RpcClient {
     input: MessageInitShape<I>,
     options: CallOptions = {},
   ): Promise<MessageShape<O>> {
-    return decodeMessage(method.output, await this.exchange(method, encodeMessage(method.input, create(method.input, input)), options));
+    return decodeMessage(method.output, await this.exchange(method, encodeMessage(method.input, input), options));
   }
 
   /**
