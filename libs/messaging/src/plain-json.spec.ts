@@ -4,7 +4,7 @@ import fc from 'fast-check';
 
 import { contractsRegistry, EntryStatus, PostEntriesRequestSchema, PostEntriesResponseSchema } from '@yishi/contracts';
 
-import { readPlainJson, writePlainJson } from './plain-json';
+import { readPlainJson, toPlainJson } from './plain-json';
 
 const schemas = [...contractsRegistry].filter((type): type is DescMessage => type.kind === 'message');
 
@@ -102,6 +102,12 @@ const anyMessage = fc
   .chain((schema) => fc.tuple(fc.constant(schema), messageInit(schema), fc.boolean()))
   .map(([schema, init, made]) => [schema, made ? (create(schema, init) as Record<string, unknown>) : init] as const);
 
+/** What JSON.stringify writes of the plain JSON, if there is any. */
+function writePlainJson(schema: DescMessage, message: Record<string, unknown>): string | undefined {
+  const json = toPlainJson(schema, message);
+  return json && JSON.stringify(json);
+}
+
 /** A message of any contract as its canonical JSON. */
 const anyMessageJson = fc.constantFrom(...schemas).chain((schema) => fc.tuple(fc.constant(schema), canonicalJson(schema)));
 
@@ -174,7 +180,7 @@ describe('writing the plain JSON of messages', () => {
   });
 
   it('for every message of the contracts, either gives up or writes what toJsonString writes, for usual and unusual values', () => {
-    agreesOnEveryContract(anyMessage, (schema, message) => writePlainJson(schema, message), writtenByToJsonString);
+    agreesOnEveryContract(anyMessage, writePlainJson, writtenByToJsonString);
   });
 
   it.each<[string, Record<string, unknown>]>([
@@ -185,6 +191,6 @@ describe('writing the plain JSON of messages', () => {
     ['a null item', { results: [null] }],
     ['a message of another type', { results: [{ $typeName: 'yishi.ledger.v1.Entry' }] }],
   ])('leaves %s to toJsonString', (_, message) => {
-    expect(writePlainJson(PostEntriesResponseSchema, message as never)).toBeUndefined();
+    expect(toPlainJson(PostEntriesResponseSchema, message as never)).toBeUndefined();
   });
 });

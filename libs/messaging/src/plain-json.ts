@@ -1,4 +1,4 @@
-import { create, ScalarType, type DescEnum, type DescField, type DescMessage, type JsonValue, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import { create, ScalarType, type DescEnum, type DescField, type DescMessage, type JsonObject, type JsonValue, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import { getTextEncoding } from '@bufbuild/protobuf/wire';
 
 /*
@@ -169,15 +169,15 @@ const readStringMap: Convert = (map) => {
 const writers = new WeakMap<DescMessage, Convert>();
 
 /**
- * The JSON `toJsonString` writes for the message, or for a message's fields as `create` takes them,
+ * The JSON value `toJson` gives for the message, or for a message's fields as `create` takes them,
  * without building the message; undefined where anything is unusual (a value of another type than
  * its field's, an unknown enum value, a timestamp, bytes, a proto3 optional field), for
- * protobuf-es to write. Zero values are left out, as proto3 JSON does, by leaving them undefined,
- * which JSON.stringify skips.
+ * protobuf-es to write. Zero values are left out, as proto3 JSON does, by leaving them undefined:
+ * JSON.stringify skips them, and writes what `toJsonString` writes.
  */
-export function writePlainJson<D extends DescMessage>(schema: D, message: MessageInitShape<D>): string | undefined {
+export function toPlainJson<D extends DescMessage>(schema: D, message: MessageInitShape<D>): JsonObject | undefined {
   const json = messageWriter(schema)(message, 0, false);
-  return json === GIVE_UP ? undefined : JSON.stringify(json);
+  return json === GIVE_UP ? undefined : (json as JsonObject);
 }
 
 const messageWriter = (schema: DescMessage): Convert => cached(writers, schema, compileWriter);

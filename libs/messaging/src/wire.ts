@@ -6,7 +6,7 @@ import { ErrorEnvelopeSchema, contractsRegistry } from '@yishi/contracts';
 import { bilingual } from '@yishi/logging';
 
 import { InvalidArgumentError, fromErrorEnvelope, toErrorEnvelope, type RpcError } from './errors';
-import { readPlainJson, writePlainJson } from './plain-json';
+import { readPlainJson, toPlainJson } from './plain-json';
 
 /** A message as both transports carry it: canonical proto3 JSON bytes plus string headers. */
 export interface WireMessage {
@@ -47,7 +47,8 @@ const decoder = new TextDecoder();
 
 /** The body of a message, given as one or as its fields (as `create` takes them). */
 export function encodeMessage<D extends DescMessage>(schema: D, message: MessageInitShape<D>): Uint8Array {
-  return encoder.encode(writePlainJson(schema, message) ?? toJsonString(schema, create(schema, message), { registry: contractsRegistry }));
+  const json = toPlainJson(schema, message);
+  return encoder.encode(json ? JSON.stringify(json) : toJsonString(schema, create(schema, message), { registry: contractsRegistry }));
 }
 
 /**
