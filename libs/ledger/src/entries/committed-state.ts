@@ -87,11 +87,9 @@ export class CommittedState {
       const inTurn = known !== undefined && known.head.version === state.books.get(id)!.version;
       const accounts = inTurn ? known.accounts : new Map<string, AccountState>();
       this.accountCount -= inTurn ? 0 : (known?.accounts.size ?? 0);
-      for (const [accountId, account] of state.accounts) {
-        if (account.bookId !== id) continue;
-        if (!accounts.has(accountId)) this.accountCount += 1;
-        accounts.set(accountId, account);
-      }
+      const before = accounts.size;
+      for (const [accountId, account] of state.accounts) if (account.bookId === id) accounts.set(accountId, account);
+      this.accountCount += accounts.size - before;
       this.books.set(id, { head: { ...head }, accounts, writesInTurn: inTurn ? known.writesInTurn + 1 : 0 });
       this.rememberedOnce.add(id);
     }
