@@ -30,11 +30,17 @@ const AMOUNT_PROBLEMS: Record<AmountError['problem'], string> = {
   'unknown-currency': 'is in an unknown currency',
 };
 
-/** Collects what is wrong with a request, each problem with the field path that has it. */
+/** Collects what is wrong with a request, each problem with the field path that has it (built only then). */
 class Findings {
   readonly violations: Violation[] = [];
   add(field: string, reason: string): void {
     this.violations.push({ field, reason });
+  }
+  onEntry(entry: number, field: string, reason: string): void {
+    this.add(`entries[${entry}].${field}`, reason);
+  }
+  onPosting(entry: number, line: number, field: string, reason: string): void {
+    this.onEntry(entry, `postings[${line}].${field}`, reason);
   }
 }
 
@@ -44,21 +50,21 @@ export function validateEntries(entries: readonly NewEntry[]): EntryDraft[] | Vi
   if (entries.length === 0) findings.add('entries', 'must hold at least one entry');
   if (entries.length > MAX_ENTRIES_PER_REQUEST) findings.add('entries', `must hold at most ${MAX_ENTRIES_PER_REQUEST} entries`);
   if (entries.at(-1)?.linked) findings.add(`entries[${entries.length - 1}].linked`, 'the last entry cannot open a linked chain');
-  const drafts = entries.map((entry, index) => validateEntry(entry, `entries[${index}]`, findings));
+  const drafts = entries.map((entry, index) => validateEntry(entry, index, findings));
   return findings.violations.length > 0 ? findings.violations : (drafts as EntryDraft[]);
 }
 
-function validateEntry(entry: NewEntry, path: string, findings: Findings): EntryDraft | null {
+function validateEntry(entry: NewEntry, index: number, findings: Findings): EntryDraft | null {
   const before = findings.violations.length;
   const kind = KIND_NAMES[entry.kind];
-  if (!kind) findings.add(`${path}.kind`, 'must be POSTED, PENDING, POST_PENDING or VOID_PENDING');
-  if (!isUuid(entry.id)) findings.add(`${path}.id`, 'must be a UUID chosen by the client');
-  if (!isUuid(entry.bookId)) findings.add(`${path}.book_id`, 'must be a book id');
-  if (entry.effectiveDate && !isCalendarDate(entry.effectiveDate)) findings.add(`${path}.effective_date`, 'must be a date YYYY-MM-DD');
-  if (!entry.recordedBy.trim()) findings.add(`${path}.recorded_by`, 'must name who recorded the entry');
-  checkTexts(entry, path, findings);
-  const postings = entry.postings.map((posting, index) => validatePosting(posting, `${path}.postings[${index}]`, findings));
-  if (kind && findings.violations.length === before) checkShape(entry, kind, postings as PostingLine[], path, findings);
+  if (!kind) findings.onEntry(index, 'kind', 'must be POSTED, PENDING, POST_PENDING or VOID_PENDING');
+  if (!isUuid(entry.id)) findings.onEntry(index, 'id', 'must be a UUID chosen by the client');
+  if (!isUuid(entry.bookId)) findings.onEntry(index, 'book_id', 'must be a book id');
+  if (entry.effectiveDate && !isCalendarDate(entry.effectiveDate)) findings.onEntry(index, 'effective_date', 'must be a date YYYY-MM-DD');
+  if (!entry.recordedBy.trim()) findings.onEntry(index, 'recorded_by', 'must name who recorded the entry');
+  checkTexts(entry, index, findings);
+  const postings = entry.postings.map((posting, line) => validatePosting(posting, index, line, findings));
+  if (kind && findings.violations.length === before) checkShape(entry, kind, postings as PostingLine[], index, findings);
   if (findings.violations.length > before || !kind) return null;
   return {
     id: entry.id,
@@ -79,39 +85,42 @@ function validateEntry(entry: NewEntry, path: string, findings: Findings): Entry
   };
 }
 
-function validatePosting(posting: Posting, path: string, findings: Findings): PostingLine | null {
+function validatePosting(posting: Posting, index: number, line: number, findings: Findings): PostingLine | null {
   const side: Side | null = posting.side === WireSide.DEBIT ? 'debit' : posting.side === WireSide.CREDIT ? 'credit' : null;
-  if (!isUuid(posting.accountId)) findings.add(`${path}.account_id`, 'must be an account id');
-  if (!side) findings.add(`${path}.side`, 'must be DEBIT or CREDIT');
+  if (!isUuid(posting.accountId)) findings.onPosting(index, line, 'account_id', 'must be an account id');
+  if (!side) findings.onPosting(index, line, 'side', 'must be DEBIT or CREDIT');
   const currency = posting.amount?.currency || DEFAULT_CURRENCY;
-  if (!isKnownCurrency(currency)) findings.add(`${path}.amount.currency`, `is not a currency the ledger keeps: ${currency}`);
-  const amount = parseAmount(posting.amount?.amount ?? '', currency, `${path}.amount.amount`, findings);
-  return side && amount !== null ? { accountId: posting.accountId, side, amount, currency } : null;
+  if (!isKnownCurrency(currency)) {
+    findings.onPosting(index, line, 'amount.currency', `is not a currency the ledger keeps: ${currency}`);
+    return null;
+  }
+  const amount = parseAmount(posting.amount?.amount ?? '', currency);
+  if (typeof amount === 'string') findings.onPosting(index, line, 'amount.amount', amount);
+  return side && typeof amount === 'bigint' ? { accountId: posting.accountId, side, amount, currency } : null;
 }
 
-function parseAmount(amount: string, currency: string, field: string, findings: Findings): bigint | null {
-  if (!isKnownCurrency(currency)) return null;
+/** The amount in minor units, or what is wrong with it. */
+function parseAmount(amount: string, currency: string): bigint | string {
   try {
     return toMinorUnits(amount, currency);
   } catch (error) {
     if (!(error instanceof AmountError)) throw error;
-    findings.add(field, AMOUNT_PROBLEMS[error.problem]);
-    return null;
+    return AMOUNT_PROBLEMS[error.problem];
   }
 }
 
-function checkShape(entry: NewEntry, kind: EntryKindName, postings: readonly PostingLine[], path: string, findings: Findings): void {
+function checkShape(entry: NewEntry, kind: EntryKindName, postings: readonly PostingLine[], index: number, findings: Findings): void {
   const needsPending = kind === 'post_pending' || kind === 'void_pending';
-  if (needsPending && !isUuid(entry.pendingId)) findings.add(`${path}.pending_id`, 'must name the pending transfer');
-  if (!needsPending && entry.pendingId) findings.add(`${path}.pending_id`, 'is only for POST_PENDING and VOID_PENDING');
-  if (entry.expiresAt && kind !== 'pending') findings.add(`${path}.expires_at`, 'is only for PENDING entries');
-  if (entry.reversesEntryId && !isUuid(entry.reversesEntryId)) findings.add(`${path}.reverses_entry_id`, 'must be an entry id');
-  if (kind === 'posted' && postings.length < 2) findings.add(`${path}.postings`, 'must hold at least two postings');
-  if (kind === 'void_pending' && postings.length > 0) findings.add(`${path}.postings`, 'must be empty: voiding releases the whole reservation');
+  if (needsPending && !isUuid(entry.pendingId)) findings.onEntry(index, 'pending_id', 'must name the pending transfer');
+  if (!needsPending && entry.pendingId) findings.onEntry(index, 'pending_id', 'is only for POST_PENDING and VOID_PENDING');
+  if (entry.expiresAt && kind !== 'pending') findings.onEntry(index, 'expires_at', 'is only for PENDING entries');
+  if (entry.reversesEntryId && !isUuid(entry.reversesEntryId)) findings.onEntry(index, 'reverses_entry_id', 'must be an entry id');
+  if (kind === 'posted' && postings.length < 2) findings.onEntry(index, 'postings', 'must hold at least two postings');
+  if (kind === 'void_pending' && postings.length > 0) findings.onEntry(index, 'postings', 'must be empty: voiding releases the whole reservation');
   if ((kind === 'pending' || (kind === 'post_pending' && postings.length > 0)) && !isOneTransfer(postings)) {
-    findings.add(`${path}.postings`, 'must be exactly one debit and one credit of the same amount on two accounts');
+    findings.onEntry(index, 'postings', 'must be exactly one debit and one credit of the same amount on two accounts');
   }
-  for (const currency of unbalancedCurrencies(postings)) findings.add(`${path}.postings`, `debits and credits in ${currency} must be equal`);
+  for (const currency of unbalancedCurrencies(postings)) findings.onEntry(index, 'postings', `debits and credits in ${currency} must be equal`);
 }
 
 function isOneTransfer(postings: readonly PostingLine[]): boolean {
@@ -127,13 +136,26 @@ function unbalancedCurrencies(postings: readonly PostingLine[]): string[] {
   return [...net].filter(([, amount]) => amount !== 0n).map(([currency]) => currency);
 }
 
-function checkTexts(entry: NewEntry, path: string, findings: Findings): void {
-  for (const [field, value] of [['memo', entry.memo], ['evidence', entry.evidence], ['decision_ref', entry.decisionRef], ['recorded_by', entry.recordedBy]] as const) {
-    if (value.length > MAX_TEXT) findings.add(`${path}.${field}`, `must be at most ${MAX_TEXT} characters`);
+/** The entry's free texts, by field name on the wire. */
+const TEXT_FIELDS = [
+  ['memo', 'memo'],
+  ['evidence', 'evidence'],
+  ['decision_ref', 'decisionRef'],
+  ['recorded_by', 'recordedBy'],
+] as const;
+
+function checkTexts(entry: NewEntry, index: number, findings: Findings): void {
+  for (const [field, name] of TEXT_FIELDS) {
+    if (entry[name].length > MAX_TEXT) findings.onEntry(index, field, `must be at most ${MAX_TEXT} characters`);
   }
-  const keys = Object.keys(entry.metadata);
-  if (keys.length > MAX_METADATA_KEYS) findings.add(`${path}.metadata`, `must hold at most ${MAX_METADATA_KEYS} keys`);
-  if (keys.some((key) => key.length > 100 || (entry.metadata[key] ?? '').length > MAX_TEXT)) findings.add(`${path}.metadata`, 'keys or values too long');
+  let keys = 0;
+  let tooLong = false;
+  for (const key in entry.metadata) {
+    keys += 1;
+    tooLong ||= key.length > 100 || entry.metadata[key]!.length > MAX_TEXT;
+  }
+  if (keys > MAX_METADATA_KEYS) findings.onEntry(index, 'metadata', `must hold at most ${MAX_METADATA_KEYS} keys`);
+  if (tooLong) findings.onEntry(index, 'metadata', 'keys or values too long');
 }
 
 /** The content a retry must repeat exactly (the id's idempotency fingerprint). */
