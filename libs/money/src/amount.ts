@@ -32,18 +32,12 @@ export function isKnownCurrency(currency: string): boolean {
   return MINOR_DIGITS[currency] !== undefined;
 }
 
-/** Digits, then at most as many decimals as a currency has; anything else takes the Decimal path. */
-const PLAIN_AMOUNT = /^(\d+)(?:\.(\d{1,2}))?$/;
-
 /** "55000.00" CNY → 5500000n fen. Refuses anything that is not a positive amount the currency can hold. */
 export function toMinorUnits(amount: string, currency: string): bigint {
   const digits = minorDigits(currency);
-  // The ledger parses every posting's amount: the common shape is read exactly from its digits.
-  const plain = PLAIN_AMOUNT.exec(amount);
-  if (plain && (plain[2]?.length ?? 0) <= digits) {
-    const minor = BigInt(plain[1]! + (plain[2] ?? '').padEnd(digits, '0'));
-    if (minor > 0n && minor <= MAX_MINOR) return minor;
-  }
+  // The ledger parses every posting's amount: the common shape is read from its characters.
+  const plain = plainMinorUnits(amount, digits);
+  if (plain !== undefined) return plain;
   if (!DECIMAL.test(amount)) throw new AmountError('not-a-number', amount);
   const value = new Decimal(amount);
   if (value.lte(0)) throw new AmountError('not-positive', amount);
@@ -56,4 +50,32 @@ export function toMinorUnits(amount: string, currency: string): bigint {
 /** 5500000n fen → "55000.00". Negative amounts keep their sign. */
 export function fromMinorUnits(minor: bigint, currency: string): string {
   return new Decimal(minor.toString()).dividedBy(new Decimal(10).pow(minorDigits(currency))).toFixed(minorDigits(currency));
+}
+
+const ZERO = 48;
+const NINE = 57;
+const POINT = 46;
+
+/**
+ * Digits, then at most as many decimals as the currency has, of a positive amount short enough
+ * for a Number to hold its fen exactly: read from the characters, with no regex match, substring
+ * or Decimal. undefined for anything else, which the general path reads or refuses.
+ */
+function plainMinorUnits(amount: string, digits: number): bigint | undefined {
+  if (amount.length > 15) return undefined;
+  let units = 0;
+  let decimals = -1;
+  for (let at = 0; at < amount.length; at += 1) {
+    const code = amount.charCodeAt(at);
+    if (code === POINT && decimals < 0 && at > 0) {
+      decimals = 0;
+      continue;
+    }
+    if (code < ZERO || code > NINE) return undefined;
+    units = units * 10 + (code - ZERO);
+    if (decimals >= 0) decimals += 1;
+  }
+  if (decimals === 0 || decimals > digits) return undefined;
+  const minor = units * 10 ** (digits - Math.max(decimals, 0));
+  return minor > 0 && Number.isSafeInteger(minor) ? BigInt(minor) : undefined;
 }
