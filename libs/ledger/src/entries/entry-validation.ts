@@ -128,12 +128,21 @@ function isOneTransfer(postings: readonly PostingLine[]): boolean {
   return postings.length === 2 && first!.side !== second!.side && first!.accountId !== second!.accountId && first!.amount === second!.amount;
 }
 
-function unbalancedCurrencies(postings: readonly PostingLine[]): string[] {
+/** The currencies whose debits and credits differ; an entry in one currency (nearly all) needs no map. */
+function unbalancedCurrencies(postings: readonly PostingLine[]): readonly string[] {
+  const currency = postings[0]?.currency;
+  if (postings.every((posting) => posting.currency === currency)) return currency === undefined || netOf(postings) === 0n ? [] : [currency];
   const net = new Map<string, bigint>();
-  for (const posting of postings) {
-    net.set(posting.currency, (net.get(posting.currency) ?? 0n) + (posting.side === 'debit' ? posting.amount : -posting.amount));
-  }
-  return [...net].filter(([, amount]) => amount !== 0n).map(([currency]) => currency);
+  for (const posting of postings) net.set(posting.currency, (net.get(posting.currency) ?? 0n) + signed(posting));
+  return [...net].filter(([, amount]) => amount !== 0n).map(([unbalanced]) => unbalanced);
+}
+
+const signed = (posting: PostingLine): bigint => (posting.side === 'debit' ? posting.amount : -posting.amount);
+
+function netOf(postings: readonly PostingLine[]): bigint {
+  let net = 0n;
+  for (const posting of postings) net += signed(posting);
+  return net;
 }
 
 /** The entry's free texts, by field name on the wire. */
