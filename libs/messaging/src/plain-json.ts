@@ -120,7 +120,7 @@ function fieldReader(field: DescField): Convert | undefined {
 function valueReader(kind: 'scalar' | 'enum' | 'message', field: ValueDesc): Convert | undefined {
   if (kind === 'enum') return byName(field.enum!);
   if (kind === 'message') return isWellKnown(field.message!) ? undefined : messageReader(field.message!);
-  if (field.scalar === ScalarType.STRING) return (json) => (isText(json) ? json : GIVE_UP);
+  if (field.scalar === ScalarType.STRING) return (json) => (isWellFormed(json) ? json : GIVE_UP);
   if (field.scalar === ScalarType.BOOL) return (json) => (typeof json === 'boolean' ? json : GIVE_UP);
   return undefined;
 }
@@ -130,8 +130,8 @@ type ValueDesc = { scalar?: ScalarType; enum?: DescEnum; message?: DescMessage }
 
 const isStringMap = (field: DescField & { fieldKind: 'map' }): boolean => field.mapKey === ScalarType.STRING && field.mapKind === 'scalar' && field.scalar === ScalarType.STRING;
 
-/** Text as protobuf-es accepts it: well-formed UTF-16. */
-const isText = (value: unknown): value is string => typeof value === 'string' && getTextEncoding().checkUtf8(value);
+/** Text as protobuf-es reads it: a well-formed UTF-16 string. */
+const isWellFormed = (value: unknown): value is string => typeof value === 'string' && getTextEncoding().checkUtf8(value);
 
 /** Enum values by name (proto3 JSON writes enums by name). */
 function byName(schema: DescEnum): Convert {
@@ -153,8 +153,11 @@ function listOf(convertItem: Convert): Convert {
   };
 }
 
-/** A map of text to text, copied; the key __proto__ is left to protobuf-es, which sets it as an own property. */
-const readStringMap: Convert = (map) => {
+/**
+ * A map of text to text, copied, where its keys and values are `text`; the key __proto__ is left to
+ * protobuf-es, which sets it as an own property.
+ */
+function copyStringMap(map: unknown, isText: (value: unknown) => value is string): Record<string, string> | typeof GIVE_UP {
   if (typeof map !== 'object' || map === null || Array.isArray(map)) return GIVE_UP;
   const copy: Record<string, string> = {};
   for (const [key, value] of Object.entries(map)) {
@@ -162,7 +165,9 @@ const readStringMap: Convert = (map) => {
     copy[key] = value;
   }
   return copy;
-};
+}
+
+const readStringMap: Convert = (map) => copyStringMap(map, isWellFormed);
 
 // Writing
 
@@ -256,15 +261,10 @@ function toName(schema: DescEnum): Convert {
   return (value) => (typeof value === 'number' ? (schema.value[value]?.jsonName ?? GIVE_UP) : GIVE_UP);
 }
 
-/** A map of text to text, copied, empty left out; the key __proto__ is left to protobuf-es. */
+/** A map of strings, copied; an empty one is left out, as protobuf-es leaves it. */
 const writeStringMap: Convert = (map) => {
-  if (typeof map !== 'object' || map === null || Array.isArray(map)) return GIVE_UP;
-  const entries = Object.entries(map);
-  if (entries.length === 0) return undefined;
-  const copy: Record<string, string> = {};
-  for (const [key, value] of entries) {
-    if (key === '__proto__' || typeof value !== 'string') return GIVE_UP;
-    copy[key] = value;
-  }
-  return copy;
+  const copy = copyStringMap(map, isString);
+  return copy !== GIVE_UP && Object.keys(copy).length === 0 ? undefined : copy;
 };
+
+const isString = (value: unknown): value is string => typeof value === 'string';

@@ -49,7 +49,7 @@ export function validateEntries(entries: readonly NewEntry[]): EntryDraft[] | Vi
   const findings = new Findings();
   if (entries.length === 0) findings.add('entries', 'must hold at least one entry');
   if (entries.length > MAX_ENTRIES_PER_REQUEST) findings.add('entries', `must hold at most ${MAX_ENTRIES_PER_REQUEST} entries`);
-  if (entries.at(-1)?.linked) findings.add(`entries[${entries.length - 1}].linked`, 'the last entry cannot open a linked chain');
+  if (entries.at(-1)?.linked) findings.onEntry(entries.length - 1, 'linked', 'the last entry cannot open a linked chain');
   const drafts = entries.map((entry, index) => validateEntry(entry, index, findings));
   return findings.violations.length > 0 ? findings.violations : (drafts as EntryDraft[]);
 }
