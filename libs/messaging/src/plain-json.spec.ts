@@ -190,6 +190,7 @@ describe('writing the plain JSON of messages', () => {
     ['an int64 out of range', { results: [{ sequence: 2n ** 63n }] }],
     ['a null item', { results: [null] }],
     ['a message of another type', { results: [{ $typeName: 'yishi.ledger.v1.Entry' }] }],
+    ['a list for a message', { results: [[]] }],
   ])('leaves %s to toJsonString', (_, message) => {
     expect(toPlainJson(PostEntriesResponseSchema, message as never)).toBeUndefined();
   });

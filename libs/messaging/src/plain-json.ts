@@ -202,7 +202,7 @@ function compileWriter(schema: DescMessage): Convert | undefined {
   const literal = fields.map((field, index) => `${JSON.stringify(field.jsonName)}: v${index}`);
   return generated(
     `return (message, depth, inMade) => {
-      if (depth > ${MAX_DEPTH} || typeof message !== 'object' || message === null) return GIVE_UP;
+      if (depth > ${MAX_DEPTH} || typeof message !== 'object' || message === null || Array.isArray(message)) return GIVE_UP;
       const made = message.$typeName !== undefined;
       if (made ? message.$typeName !== ${JSON.stringify(schema.typeName)} : inMade) return GIVE_UP;
       ${values.join('\n')}
