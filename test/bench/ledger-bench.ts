@@ -1,5 +1,6 @@
 // npm run bench:ledger — the ledger against raw Postgres on this machine (issue 3).
-//  1. ceiling: pgbench TPC-B-like on a scratch database, CLIENTS clients;
+//  1. ceiling: pgbench TPC-B-like on a scratch database, CLIENTS clients, run before each mix; the
+//     ceiling is the mean of those runs, as the machine's speed drifts within a run (ADR 0025);
 //  2. the ledger service (its own process) through NATS request/reply from CLIENTS concurrent
 //     clients: single transfers over 10,000 accounts; single transfers all crediting one fund;
 //     batches of 1,000 transfers;
@@ -51,24 +52,46 @@ async function admin(sql: string): Promise<void> {
   await client.end();
 }
 
-function pgbench(): number {
+/** pgbench's scratch database, initialised once; each `measure` is one timed run. */
+interface Ceiling {
+  /** Transactions per second of every run so far. */
+  readonly runs: number[];
+  measure(): number;
+  drop(): void;
+}
+
+function pgbenchCeiling(): Ceiling {
   const name = `yishi_bench_pgbench_${randomBytes(3).toString('hex')}`;
   const url = new URL(SERVER);
   const args = ['-h', url.hostname, '-p', url.port || '5432', '-U', url.username || 'postgres'];
-  execFileSync('createdb', [...args, name]);
+  const drop = () => execFileSync('dropdb', ['--if-exists', ...args, name]);
+  const run = (seconds: number) => execFileSync('pgbench', [...args, '-n', '-M', 'prepared', '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), name]).toString();
   try {
+    execFileSync('createdb', [...args, name]);
     execFileSync('pgbench', [...args, '-i', '-s', '10', '-q', name], { stdio: 'ignore' });
-    const run = (seconds: number) => execFileSync('pgbench', [...args, '-n', '-M', 'prepared', '-c', String(CLIENTS), '-j', '2', '-T', String(seconds), name]).toString();
-    if (WARM_UP_SECONDS > 0) run(WARM_UP_SECONDS);
-    const output = run(SECONDS);
-    return Number(/tps = ([\d.]+)/.exec(output)![1]);
-  } finally {
-    execFileSync('dropdb', [...args, name]);
+  } catch (error) {
+    drop();
+    throw error;
   }
+  const runs: number[] = [];
+  return {
+    runs,
+    measure() {
+      log(`pgbench TPC-B, ${CLIENTS} clients, ${SECONDS} s …`);
+      if (WARM_UP_SECONDS > 0) run(WARM_UP_SECONDS);
+      const tps = Number(/tps = ([\d.]+)/.exec(run(SECONDS))![1]);
+      log(`  ${tps.toFixed(0)} tps`);
+      runs.push(tps);
+      return tps;
+    },
+    drop,
+  };
 }
 
 interface Measured {
   transfersPerSecond: number;
+  /** Applied in the timed run, including requests still answering when it ended. */
+  transfers: number;
   p99Ms: number;
 }
 
@@ -119,7 +142,7 @@ async function drive(request: () => Promise<number>, seconds = SECONDS): Promise
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   log(`  ${latencies.length} requests in ${elapsed.toFixed(1)} s; median ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, max ${latencies.at(-1)?.toFixed(0)} ms`);
-  return { transfersPerSecond: transfers / elapsed, p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0 };
+  return { transfersPerSecond: transfers / elapsed, transfers, p99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? 0 };
 }
 
 async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
@@ -146,10 +169,7 @@ function transfer(bookId: string, debit: string, credit: string, amount = '0.01'
 }
 
 async function main(): Promise<void> {
-  log(`pgbench TPC-B, ${CLIENTS} clients, ${SECONDS} s …`);
-  const pgbenchTps = pgbench();
-  log(`  ${pgbenchTps.toFixed(0)} tps`);
-
+  const ceiling = pgbenchCeiling();
   const database = `yishi_bench_ledger_${randomBytes(3).toString('hex')}`;
   const prefix = `bench${randomBytes(3).toString('hex')}`;
   // Started with the flags docker-compose.yml gives the ledger (ADR 0012); BENCH_NODE_FLAGS adds
@@ -199,14 +219,14 @@ async function main(): Promise<void> {
       const measured = await run();
       // Same clock as the samples of the ledger's --cpu-prof, so a profile can be cut to one mix.
       if (process.env['BENCH_PROFILE']) log(`  monotonic µs ${startedUs}–${process.hrtime.bigint() / 1000n}`);
-      const transfers = measured.transfersPerSecond * SECONDS;
-      log(`  ${measured.transfersPerSecond.toFixed(0)} transfers/s, p99 ${measured.p99Ms.toFixed(1)} ms; CPU per transfer: ${cpuPerTransfer(before, cpuSeconds(ledgerPid), transfers)}`);
+      log(`  ${measured.transfersPerSecond.toFixed(0)} transfers/s, p99 ${measured.p99Ms.toFixed(1)} ms; CPU per transfer: ${cpuPerTransfer(before, cpuSeconds(ledgerPid), measured.transfers)}`);
       return measured;
     };
     // BENCH_ONLY=uniform,hot,batch picks mixes (all by default); a skipped mix reports 0.
     const only = process.env['BENCH_ONLY']?.split(',');
     const mix = async (name: string, label: string, request: () => Promise<number>): Promise<Measured> => {
-      if (only && !only.includes(name)) return { transfersPerSecond: 0, p99Ms: 0 };
+      if (only && !only.includes(name)) return { transfersPerSecond: 0, transfers: 0, p99Ms: 0 };
+      ceiling.measure();
       log(`${label}: ${WARM_UP_SECONDS} s untimed first …`);
       await drive(request, WARM_UP_SECONDS);
       return measure(label, () => drive(request));
@@ -215,6 +235,9 @@ async function main(): Promise<void> {
     const hotMix = await mix('hot', 'single transfers, all crediting one fund', () => post([transfer(bookId, pick(), hot)]));
     const batch = await mix('batch', `batches of ${BATCH}`, () => post(Array.from({ length: BATCH }, () => transfer(bookId, ...pair()))));
     if (refusals.size > 0) log(`refusals: ${JSON.stringify([...refusals])}`);
+    if (ceiling.runs.length === 0) ceiling.measure();
+    const pgbenchTps = ceiling.runs.reduce((sum, tps) => sum + tps, 0) / ceiling.runs.length;
+    log(`pgbench: ${ceiling.runs.map((tps) => tps.toFixed(0)).join(', ')} tps; the ceiling is their mean, ${pgbenchTps.toFixed(0)}`);
 
     const invariants = await checkInvariants(databaseUrl(database), rpc, bookId);
     log(`invariants: ${invariants}`);
@@ -223,6 +246,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${JSON.stringify({
         pgbench_tps: round(pgbenchTps),
+        pgbench_runs_tps: ceiling.runs.map((tps) => round(tps)),
         single_uniform_tps: round(uniform.transfersPerSecond),
         single_hot_tps: round(hotMix.transfersPerSecond),
         batch_tps: round(batch.transfersPerSecond),
@@ -245,6 +269,7 @@ async function main(): Promise<void> {
     await Promise.allSettled([jsm.streams.delete(streams.events), jsm.streams.delete(streams.deadLetters)]);
     await connection.close();
     await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    ceiling.drop();
   }
 }
 
