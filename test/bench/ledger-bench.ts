@@ -56,7 +56,7 @@ async function admin(sql: string): Promise<void> {
 interface Ceiling {
   /** Transactions per second of every run so far. */
   readonly runs: number[];
-  measure(): number;
+  measure(): void;
   drop(): void;
 }
 
@@ -82,7 +82,6 @@ function pgbenchCeiling(): Ceiling {
       const tps = Number(/tps = ([\d.]+)/.exec(run(SECONDS))![1]);
       log(`  ${tps.toFixed(0)} tps`);
       runs.push(tps);
-      return tps;
     },
     drop,
   };
