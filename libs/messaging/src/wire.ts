@@ -1,6 +1,6 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
-import { create, fromJson, toJsonString, type DescMessage, type JsonValue, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import { create, fromJson, toJson, type DescMessage, type JsonObject, type JsonValue, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 
 import { ErrorEnvelopeSchema, contractsRegistry } from '@yishi/contracts';
 import { bilingual } from '@yishi/logging';
@@ -47,8 +47,12 @@ const decoder = new TextDecoder();
 
 /** The body of a message, given as one or as its fields (as `create` takes them). */
 export function encodeMessage<D extends DescMessage>(schema: D, message: MessageInitShape<D>): Uint8Array {
-  const json = toPlainJson(schema, message);
-  return encoder.encode(json ? JSON.stringify(json) : toJsonString(schema, create(schema, message), { registry: contractsRegistry }));
+  return encoder.encode(JSON.stringify(messageJson(schema, message)));
+}
+
+/** The message's proto3 JSON, as `toJson` writes it: by the compiled writer where it can, else by protobuf-es. */
+export function messageJson<D extends DescMessage>(schema: D, message: MessageInitShape<D>): JsonObject {
+  return toPlainJson(schema, message) ?? (toJson(schema, create(schema, message), { registry: contractsRegistry }) as JsonObject);
 }
 
 /**

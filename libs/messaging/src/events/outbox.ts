@@ -6,7 +6,7 @@ import { EventEnvelopeSchema, contractsRegistry, eventSubjectOf } from '@yishi/c
 import { currentCorrelationId } from '@yishi/logging';
 import { uuidv7 } from '@yishi/persistence';
 
-import { toPlainJson } from '../plain-json';
+import { messageJson } from '../wire';
 
 export const OUTBOX_CHANNEL = 'messaging_outbox';
 
@@ -52,7 +52,7 @@ export function envelopeJson<D extends DescMessage>(
   payload: MessageInitShape<D>,
 ): string {
   const envelope = toJson(EventEnvelopeSchema, create(EventEnvelopeSchema, header), JSON_OPTIONS) as JsonObject;
-  const packed = toPlainJson(schema, payload) ?? (toJson(schema, create(schema, payload), JSON_OPTIONS) as JsonObject);
+  const packed = messageJson(schema, payload);
   packed['@type'] = `type.googleapis.com/${schema.typeName}`;
   return JSON.stringify({ ...envelope, payload: packed });
 }
