@@ -299,7 +299,10 @@ async function checkInvariants(url: string, rpc: RpcClient, bookId: string): Pro
         SELECT account_id, COALESCE(sum(amount) FILTER (WHERE side = 'debit'), 0) AS d, COALESCE(sum(amount) FILTER (WHERE side = 'credit'), 0) AS c
           FROM ledger_posting WHERE phase = 'posted' GROUP BY account_id) s ON s.account_id = a.id
        WHERE a.debits_posted <> s.d OR a.credits_posted <> s.c`);
+    const started = performance.now();
     const verified = await rpc.call(LedgerRpc.verifyChain, { bookId }, { timeoutMs: 600_000 });
+    const seconds = (performance.now() - started) / 1000;
+    log(`  chain verified: ${verified.entriesChecked} entries in ${seconds.toFixed(1)} s, ${(Number(verified.entriesChecked) / seconds).toFixed(0)} entries/s`);
     const problems = [
       ...(totals.rows[0].ok ? [] : ['debits differ from credits']),
       ...(drift.rows[0].n === 0 ? [] : [`${drift.rows[0].n} balances differ from their postings`]),

@@ -323,6 +323,28 @@ describe('the ledger engine', () => {
       });
     });
 
+    it('deleting an entry as superuser (triggers bypassed) makes verify report the gap at its sequence', async () => {
+      const book = (await openBook(ledger.rpc)).id;
+      const from = (await openAccount(ledger.rpc, book, 'counterparty.x', { normalSide: Side.DEBIT })).id;
+      const to = (await openAccount(ledger.rpc, book, 'fund.x')).id;
+      const results = await post(ledger.rpc, ...['1.00', '2.00', '3.00'].map((amount) => transfer(book, from, to, amount)));
+      const second = results[1]!;
+      const superuser = ledger.dataSource.createQueryRunner();
+      try {
+        await superuser.query(`SET session_replication_role = replica`);
+        await superuser.query(`CREATE TEMP TABLE gone_entry AS SELECT * FROM ledger_entry WHERE id = $1`, [second.id]);
+        await superuser.query(`CREATE TEMP TABLE gone_postings AS SELECT * FROM ledger_posting WHERE entry_id = $1`, [second.id]);
+        await superuser.query(`DELETE FROM ledger_posting WHERE entry_id = $1`, [second.id]);
+        await superuser.query(`DELETE FROM ledger_entry WHERE id = $1`, [second.id]);
+        expect(await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book })).toMatchObject({ ok: false, firstBadSequence: second.sequence, entriesChecked: 1n });
+        await superuser.query(`INSERT INTO ledger_entry SELECT * FROM gone_entry`);
+        await superuser.query(`INSERT INTO ledger_posting SELECT * FROM gone_postings`);
+        expect(await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book })).toMatchObject({ ok: true, entriesChecked: 3n });
+      } finally {
+        await superuser.release();
+      }
+    });
+
     it('corrects by reversal: a new entry pointing at the original, which stays as it was', async () => {
       const fund = await fundWith('fund.reversal', '1.00');
       const mistaken = transfer(bookId, source, fund, '500.00', { evidence: 'R-0042' });

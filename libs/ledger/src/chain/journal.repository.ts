@@ -45,10 +45,16 @@ export class JournalRepository {
     return row;
   }
 
-  entriesAfter(bookId: string, afterSequence: bigint, limit: number): Promise<JournalEntryRow[]> {
+  /**
+   * The book's entries numbered after `afterSequence`, at most `count`, in order. A book numbers its
+   * entries without gaps, so they are asked for as a range: with `LIMIT` alone, statistics that had
+   * not yet caught up with a bulk load (a table thought small) chose to read every later entry of
+   * the book and sort them, for every page, and verifying 463,000 entries took 50 s.
+   */
+  entriesAfter(bookId: string, afterSequence: bigint, count: number): Promise<JournalEntryRow[]> {
     return this.dataSource.query(
-      `SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE book_id = $1 AND sequence > $2 ORDER BY sequence LIMIT $3`,
-      [bookId, afterSequence.toString(), limit],
+      `SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE book_id = $1 AND sequence > $2 AND sequence <= $3 ORDER BY sequence`,
+      [bookId, afterSequence.toString(), (afterSequence + BigInt(count)).toString()],
     );
   }
 
