@@ -27,6 +27,12 @@ describe('the ledger engine', () => {
   const bookVersion = async (): Promise<number> => Number((await ledger.dataSource.query(`SELECT version FROM ledger_book WHERE id = $1`, [bookId]))[0].version);
 
   const count = async (table: string): Promise<number> => Number((await ledger.dataSource.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
+  /** Runs one statement as a superuser who bypasses the ledger's triggers, as someone tampering with the journal would. */
+  const asSuperuser = (sql: string, parameters: unknown[]): Promise<{ entry: unknown; postings: unknown }[]> =>
+    ledger.dataSource.transaction(async (manager) => {
+      await manager.query(`SET LOCAL session_replication_role = replica`);
+      return manager.query(sql, parameters);
+    });
 
   const fundWith = async (code: string, amount: string, options = { noOverdraft: true }) => {
     const fund = (await openAccount(ledger.rpc, bookId, code, options)).id;
@@ -312,15 +318,9 @@ describe('the ledger engine', () => {
       const results = await post(ledger.rpc, ...['1.00', '2.00', '3.00', '4.00'].map((amount) => transfer(book, from, to, amount)));
       expect(await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book })).toMatchObject({ ok: true, entriesChecked: 4n });
       const third = results[2]!;
-      await ledger.dataSource.transaction(async (manager) => {
-        await manager.query(`SET LOCAL session_replication_role = replica`);
-        await manager.query(`UPDATE ledger_posting SET amount = 30000 WHERE entry_id = $1`, [third.id]);
-      });
+      await asSuperuser(`UPDATE ledger_posting SET amount = 30000 WHERE entry_id = $1`, [third.id]);
       expect(await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book })).toMatchObject({ ok: false, firstBadSequence: third.sequence, entriesChecked: 2n });
-      await ledger.dataSource.transaction(async (manager) => {
-        await manager.query(`SET LOCAL session_replication_role = replica`);
-        await manager.query(`UPDATE ledger_posting SET amount = 300 WHERE entry_id = $1`, [third.id]);
-      });
+      await asSuperuser(`UPDATE ledger_posting SET amount = 300 WHERE entry_id = $1`, [third.id]);
     });
 
     it('deleting an entry as superuser (triggers bypassed) makes verify report the gap at its sequence', async () => {
@@ -329,20 +329,18 @@ describe('the ledger engine', () => {
       const to = (await openAccount(ledger.rpc, book, 'fund.x')).id;
       const results = await post(ledger.rpc, ...['1.00', '2.00', '3.00'].map((amount) => transfer(book, from, to, amount)));
       const second = results[1]!;
-      const superuser = ledger.dataSource.createQueryRunner();
-      try {
-        await superuser.query(`SET session_replication_role = replica`);
-        await superuser.query(`CREATE TEMP TABLE gone_entry AS SELECT * FROM ledger_entry WHERE id = $1`, [second.id]);
-        await superuser.query(`CREATE TEMP TABLE gone_postings AS SELECT * FROM ledger_posting WHERE entry_id = $1`, [second.id]);
-        await superuser.query(`DELETE FROM ledger_posting WHERE entry_id = $1`, [second.id]);
-        await superuser.query(`DELETE FROM ledger_entry WHERE id = $1`, [second.id]);
-        expect(await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book })).toMatchObject({ ok: false, firstBadSequence: second.sequence, entriesChecked: 1n });
-        await superuser.query(`INSERT INTO ledger_entry SELECT * FROM gone_entry`);
-        await superuser.query(`INSERT INTO ledger_posting SELECT * FROM gone_postings`);
-        expect(await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book })).toMatchObject({ ok: true, entriesChecked: 3n });
-      } finally {
-        await superuser.release();
-      }
+      const [gone] = await asSuperuser(
+        `WITH e AS (DELETE FROM ledger_entry WHERE id = $1 RETURNING *), p AS (DELETE FROM ledger_posting WHERE entry_id = $1 RETURNING *)
+         SELECT (SELECT json_agg(e) FROM e) AS entry, (SELECT json_agg(p) FROM p) AS postings`,
+        [second.id],
+      );
+      expect(await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book })).toMatchObject({ ok: false, firstBadSequence: second.sequence, entriesChecked: 1n });
+      await asSuperuser(
+        `WITH e AS (INSERT INTO ledger_entry SELECT * FROM json_populate_recordset(NULL::ledger_entry, $1))
+         INSERT INTO ledger_posting SELECT * FROM json_populate_recordset(NULL::ledger_posting, $2)`,
+        [JSON.stringify(gone.entry), JSON.stringify(gone.postings)],
+      );
+      expect(await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book })).toMatchObject({ ok: true, entriesChecked: 3n });
     });
 
     it('corrects by reversal: a new entry pointing at the original, which stays as it was', async () => {

@@ -195,8 +195,10 @@ function compileWriter(schema: DescMessage): Convert | undefined {
   const converters = fields.map((field) => fieldWriter(field, zero[field.localName]));
   const values = fields.map((field, index) => {
     const value = `message[${JSON.stringify(field.localName)}]`;
-    // A field left out of the fields is its zero value, or unset; a message lacks only unset message fields.
-    const absent = field.fieldKind === 'message' ? 'undefined' : 'made ? GIVE_UP : undefined';
+    // A field left out of the fields is its zero value, or unset; a message lacks only unset message
+    // fields. A message field set to null is left to protobuf-es, which keeps it and then fails to
+    // write it (found by the property test's seed -262184011).
+    const absent = field.fieldKind === 'message' ? `${value} === null ? GIVE_UP : undefined` : 'made ? GIVE_UP : undefined';
     return `const v${index} = ${value} == null ? ${absent} : f[${index}](${value}, depth + 1, made); if (v${index} === GIVE_UP) return GIVE_UP;`;
   });
   const literal = fields.map((field, index) => `${JSON.stringify(field.jsonName)}: v${index}`);
