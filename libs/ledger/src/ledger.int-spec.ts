@@ -28,11 +28,18 @@ describe('the ledger engine', () => {
 
   const count = async (table: string): Promise<number> => Number((await ledger.dataSource.query(`SELECT count(*) AS n FROM ${table}`))[0].n);
   /** Runs one statement as a superuser who bypasses the ledger's triggers, as someone tampering with the journal would. */
-  const asSuperuser = (sql: string, parameters: unknown[]): Promise<{ entry: unknown; postings: unknown }[]> =>
+  const asSuperuser = <R = unknown>(sql: string, parameters: unknown[]): Promise<R[]> =>
     ledger.dataSource.transaction(async (manager) => {
       await manager.query(`SET LOCAL session_replication_role = replica`);
-      return manager.query(sql, parameters);
+      return manager.query(sql, parameters) as Promise<R[]>;
     });
+  /** A new book whose journal holds one transfer of each amount, in order; their outcomes. */
+  const journalOf = async (...amounts: string[]) => {
+    const book = (await openBook(ledger.rpc)).id;
+    const from = (await openAccount(ledger.rpc, book, 'counterparty.x', { normalSide: Side.DEBIT })).id;
+    const to = (await openAccount(ledger.rpc, book, 'fund.x')).id;
+    return { book, results: await post(ledger.rpc, ...amounts.map((amount) => transfer(book, from, to, amount))) };
+  };
 
   const fundWith = async (code: string, amount: string, options = { noOverdraft: true }) => {
     const fund = (await openAccount(ledger.rpc, bookId, code, options)).id;
@@ -312,10 +319,7 @@ describe('the ledger engine', () => {
     });
 
     it('altering an amount as superuser (triggers bypassed) makes verify report that entry’s sequence', async () => {
-      const book = (await openBook(ledger.rpc)).id;
-      const from = (await openAccount(ledger.rpc, book, 'counterparty.x', { normalSide: Side.DEBIT })).id;
-      const to = (await openAccount(ledger.rpc, book, 'fund.x')).id;
-      const results = await post(ledger.rpc, ...['1.00', '2.00', '3.00', '4.00'].map((amount) => transfer(book, from, to, amount)));
+      const { book, results } = await journalOf('1.00', '2.00', '3.00', '4.00');
       expect(await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book })).toMatchObject({ ok: true, entriesChecked: 4n });
       const third = results[2]!;
       await asSuperuser(`UPDATE ledger_posting SET amount = 30000 WHERE entry_id = $1`, [third.id]);
@@ -324,12 +328,9 @@ describe('the ledger engine', () => {
     });
 
     it('deleting an entry as superuser (triggers bypassed) makes verify report the gap at its sequence', async () => {
-      const book = (await openBook(ledger.rpc)).id;
-      const from = (await openAccount(ledger.rpc, book, 'counterparty.x', { normalSide: Side.DEBIT })).id;
-      const to = (await openAccount(ledger.rpc, book, 'fund.x')).id;
-      const results = await post(ledger.rpc, ...['1.00', '2.00', '3.00'].map((amount) => transfer(book, from, to, amount)));
+      const { book, results } = await journalOf('1.00', '2.00', '3.00');
       const second = results[1]!;
-      const [gone] = await asSuperuser(
+      const [gone] = await asSuperuser<{ entry: unknown; postings: unknown }>(
         `WITH e AS (DELETE FROM ledger_entry WHERE id = $1 RETURNING *), p AS (DELETE FROM ledger_posting WHERE entry_id = $1 RETURNING *)
          SELECT (SELECT json_agg(e) FROM e) AS entry, (SELECT json_agg(p) FROM p) AS postings`,
         [second.id],
