@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 import type { Logger } from '@yishi/logging';
-import { NOTIFY_OUTBOX, outboxInsert, type OutboxRows } from '@yishi/messaging';
+import { outboxCommitted, outboxInsert, type OutboxRows } from '@yishi/messaging';
 import {
   dateColumn,
   hexByteaColumn,
@@ -179,7 +179,7 @@ export class EntriesRepository implements OnApplicationShutdown {
    * lock held while the batch is applied in memory.
    */
   unlocked<T>(work: (session: PostingSession) => Promise<T>): Promise<T> {
-    return this.withConnection((client) => work(new PostingSession(client)));
+    return this.withSession(work);
   }
 
   /**
@@ -188,14 +188,14 @@ export class EntriesRepository implements OnApplicationShutdown {
    * other writers. Beginning and locking go in one round trip.
    */
   locked<T>(bookIds: readonly string[], work: (session: PostingSession) => Promise<T>): Promise<T> {
-    return this.withConnection(async (client) => {
+    return this.withSession(async (session) => {
       try {
-        await client.query(lockBooksStatement(bookIds));
-        const result = await work(new PostingSession(client));
-        await client.query('COMMIT');
+        await session.simpleQuery(lockBooksStatement(bookIds));
+        const result = await work(session);
+        await session.simpleQuery('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await session.simpleQuery('ROLLBACK').catch(() => undefined);
         throw error;
       }
     });
@@ -205,10 +205,14 @@ export class EntriesRepository implements OnApplicationShutdown {
     await this.postingPool.end();
   }
 
-  private async withConnection<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  /** Runs `work` on a posting connection; once it has committed events, wakes the outbox relay beside it (ADR 0027). */
+  private async withSession<T>(work: (session: PostingSession) => Promise<T>): Promise<T> {
     const client = await this.postingPool.connect();
     try {
-      return await work(client);
+      const session = new PostingSession(client);
+      const result = await work(session);
+      if (session.recordedEvents) outboxCommitted(this.dataSource);
+      return result;
     } finally {
       client.release();
     }
@@ -249,6 +253,7 @@ export class EntriesRepository implements OnApplicationShutdown {
     try {
       const statement = batchStatement(writes, state, events, order);
       await session.query(statement.text, statement.parameters);
+      session.recordedEvents ||= events.ids.length > 0;
     } catch (error) {
       // The statement gives the ticket back only once the books are written; a follower must never wait for it in vain.
       await this.giveBackTicket(session, order.ticket).catch(() => undefined);
@@ -308,8 +313,7 @@ function batchStatement(writes: BatchWrites, state: BatchState, events: OutboxRo
   const waits = order.follows === null ? [] : [lockTicket(ticket(order.follows)), unlockTicket(ticket(order.follows))];
   const check = `CASE WHEN (SELECT count(*) FROM ${booksWritten}) < ${books.length} THEN ledger_book_changed() END`;
   const givesBack = order.ticket === null ? [] : [unlockTicket(ticket(order.ticket))];
-  const notify = events.ids.length > 0 ? [`(${NOTIFY_OUTBOX})`] : [];
-  return { text: statement.sql([...waits, check, ...givesBack, ...notify]), parameters: statement.parameters };
+  return { text: statement.sql([...waits, check, ...givesBack]), parameters: statement.parameters };
 }
 
 /** The head each book's first new entry chains onto, which the book must still have when the batch is written. */
@@ -325,7 +329,15 @@ function chainedOnto(entries: readonly EntryRow[]): Map<string, string> {
  * running it.
  */
 export class PostingSession {
+  /** Whether a statement on this session recorded events: the relay is woken once they are committed. */
+  recordedEvents = false;
+
   constructor(private readonly client: PoolClient) {}
+
+  /** A statement without parameters, in the simple protocol (several may go in one round trip). */
+  async simpleQuery(text: string): Promise<void> {
+    await this.client.query(text);
+  }
 
   async query<R>(text: string, values: readonly unknown[]): Promise<R[]> {
     return (await this.client.query({ name: statementName(text), text, values: [...values] })).rows as R[];

@@ -26,9 +26,22 @@ const LISTEN_RETRY_MS = 5_000;
 const COALESCE_MS = 20;
 
 interface OutboxRow {
+  seq: string;
   id: string;
   subject: string;
   envelope: string;
+}
+
+/** The relays of each database in this process, woken by `outboxCommitted`. */
+const relaysOf = new WeakMap<DataSource, Set<() => void>>();
+
+/**
+ * Wakes this process's relays of `dataSource` after a commit that recorded events without NOTIFY:
+ * a writer whose relay runs beside it saves the notification's work in Postgres on every commit.
+ * Another process's relays find those events at their next poll.
+ */
+export function outboxCommitted(dataSource: DataSource): void {
+  for (const wake of relaysOf.get(dataSource) ?? []) wake();
 }
 
 /**
@@ -41,14 +54,27 @@ export class OutboxRelay {
   private running = false;
   private stopping = false;
   private wake?: () => void;
-  /** Set by a NOTIFY that arrives while a pass is running, so it is not slept through. */
+  /** Set by a commit (NOTIFY or `outboxCommitted`) while a pass is running, so it is not slept through. */
   private notified = false;
   private loop?: Promise<void>;
+  /**
+   * The last row this relay claimed. A pass woken by a commit claims only rows after it; a poll
+   * claims from the start, for rows committed after later ones and for retries. Published rows
+   * stay in the unpublished index until vacuum, and a pass that walks them all prunes their pages
+   * again: that was most of this relay's work in Postgres while the ledger posted.
+   */
+  private lastClaimed = '0';
+  private readonly woken = (): void => {
+    this.notified = true;
+    this.wake?.();
+  };
 
   constructor(private readonly options: OutboxRelayOptions) {}
 
   async start(): Promise<void> {
     this.running = true;
+    const relays = relaysOf.get(this.options.dataSource) ?? new Set();
+    relaysOf.set(this.options.dataSource, relays.add(this.woken));
     await this.listen().catch((error: unknown) => {
       this.options.logger.warn({ err: error }, 'outbox relay runs on polling only: LISTEN failed');
     });
@@ -58,6 +84,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     this.running = false;
     this.stopping = true;
+    relaysOf.get(this.options.dataSource)?.delete(this.woken);
     this.wake?.();
     await this.loop;
     await this.listener?.end().catch(() => undefined);
@@ -65,35 +92,50 @@ export class OutboxRelay {
 
   /** Publishes every pending row now (until stopped); returns how many were published. */
   async publishPending(): Promise<number> {
+    return this.publishAfter('0');
+  }
+
+  /** Publishes the pending rows after `seq`, a batch at a time, until a batch comes back short. */
+  private async publishAfter(seq: string): Promise<number> {
     let total = 0;
+    let after = seq;
     while (!this.stopping) {
-      const { claimed, published } = await this.publishBatch();
+      const { claimed, published, last } = await this.publishBatch(after);
       total += published;
+      after = last ?? after;
       if (claimed < (this.options.batchSize ?? 100)) break;
     }
     return total;
   }
 
+  /** A pass from the start at least every poll interval, however often commits wake the relay. */
   private async run(): Promise<void> {
+    const pollIntervalMs = this.options.pollIntervalMs ?? 1_000;
+    let polledAt = -Infinity;
     while (this.running) {
+      const polls = performance.now() - polledAt >= pollIntervalMs;
+      if (polls) polledAt = performance.now();
       try {
-        await this.publishPending();
+        await this.publishAfter(polls ? '0' : this.lastClaimed);
       } catch (error) {
         this.options.logger.error({ err: error }, 'outbox relay pass failed; retrying at next poll');
       }
-      await this.sleepUntilWoken(this.options.pollIntervalMs ?? 1_000);
+      await this.sleepUntilWoken(pollIntervalMs);
     }
   }
 
-  /** Claims a batch and publishes it row by row; a row that fails is retried at a later pass. */
-  private async publishBatch(): Promise<{ claimed: number; published: number }> {
+  /** Claims a batch after `seq` and publishes it row by row; a row that fails is retried at a later poll. */
+  private async publishBatch(seq: string): Promise<{ claimed: number; published: number; last?: string }> {
     return this.options.dataSource.transaction(async (manager) => {
       const rows: OutboxRow[] = await manager.query(
-        `SELECT id, subject, envelope FROM messaging_outbox
-          WHERE published_at IS NULL AND (last_attempt_at IS NULL OR last_attempt_at < now() - interval '1 second' * least(publish_attempts, 60))
+        `SELECT seq, id, subject, envelope FROM messaging_outbox
+          WHERE seq > $2 AND published_at IS NULL
+            AND (last_attempt_at IS NULL OR last_attempt_at < now() - interval '1 second' * least(publish_attempts, 60))
           ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.options.batchSize ?? 100],
+        [this.options.batchSize ?? 100, seq],
       );
+      const last = rows.at(-1)?.seq;
+      if (last !== undefined && BigInt(last) > BigInt(this.lastClaimed)) this.lastClaimed = last;
       // Sent together (in order, on one connection) and acknowledged together: the relay keeps up.
       const outcomes = await Promise.allSettled(rows.map((row) => this.publishRow(row)));
       const published: string[] = [];
@@ -116,7 +158,7 @@ export class OutboxRelay {
           [published],
         );
       }
-      return { claimed: rows.length, published: published.length };
+      return { claimed: rows.length, published: published.length, last };
     });
   }
 
@@ -128,10 +170,7 @@ export class OutboxRelay {
   /** LISTEN on a connection of its own; when it drops, polling carries on and LISTEN is retried. */
   private async listen(): Promise<void> {
     const listener = new Client({ connectionString: this.options.databaseUrl });
-    listener.on('notification', () => {
-      this.notified = true;
-      this.wake?.();
-    });
+    listener.on('notification', this.woken);
     listener.on('error', (error) => {
       this.options.logger.warn({ err: error }, 'outbox LISTEN connection lost; polling until it is back');
       void listener.end().catch(() => undefined);
@@ -154,7 +193,7 @@ export class OutboxRelay {
     this.notified = false;
   }
 
-  /** Waits `ms`, or less if `wakeable` and a NOTIFY (or stop) arrives first. */
+  /** Waits `ms`, or less if `wakeable` and a commit (or stop) arrives first. */
   private sleep(ms: number, wakeable: boolean): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {

@@ -11,8 +11,8 @@ import { createTestDatabase, eventually, type TestDatabase } from '@yishi/testin
 import { Inbox } from '../events/inbox';
 import { LocalEventBus } from '../events/local-event-bus';
 import { MESSAGING_MIGRATIONS } from '../events/messaging-tables.migration';
-import { recordEvent } from '../events/outbox';
-import { OutboxRelay } from '../events/outbox-relay';
+import { outboxInsert, outboxRows, recordEvent } from '../events/outbox';
+import { OutboxRelay, outboxCommitted } from '../events/outbox-relay';
 import { BusServer, EventContext, PassErrorsToBusFilter } from './bus-server';
 import { InProcessRequestTransport } from './in-process-transport';
 
@@ -106,6 +106,39 @@ describe('@EventPattern handlers', () => {
     await relay.publishPending();
     expect(await total('abandoned')).toBe(0n);
   });
+
+  /** Records an increment as the ledger's posting path does: in the outbox, without NOTIFY. */
+  const recordSilently = (manager: DataSource['manager'], counter: string, by: bigint): Promise<unknown> => {
+    const rows = outboxRows(CounterIncrementedSchema, [{ counter, by }]);
+    return manager.query(outboxInsert('$1', '$2', '$3'), [rows.ids, rows.subjects, rows.envelopes]);
+  };
+
+  it('receive events recorded without NOTIFY once the writer announces its commit, well before the poll', async () => {
+    await dataSource.transaction((manager) => recordSilently(manager, 'announced', 500n));
+    outboxCommitted(dataSource);
+    await eventually(async () => expect(await total('announced')).toBe(500n), 3_000);
+  });
+
+  it('receive an event committed after a later one at the next poll, however often commits wake the relay', async () => {
+    const committedLast = dataSource.createQueryRunner();
+    await committedLast.startTransaction();
+    try {
+      await recordSilently(committedLast.manager, 'straggler', 7n);
+      await dataSource.transaction((manager) => recordSilently(manager, 'overtaker', 11n));
+      outboxCommitted(dataSource);
+      await eventually(async () => expect(await total('overtaker')).toBe(11n), 3_000);
+      await committedLast.commitTransaction();
+    } finally {
+      await committedLast.release();
+    }
+    const wakes = setInterval(() => outboxCommitted(dataSource), 10);
+    try {
+      // A woken pass claims only rows after the last one claimed; the poll (every 5 s here) finds this one.
+      await eventually(async () => expect(await total('straggler')).toBe(7n), 8_000);
+    } finally {
+      clearInterval(wakes);
+    }
+  }, 15_000);
 
   it('keep outbox envelopes compressed with lz4 when the server has it', async () => {
     const hasLz4 = await dataSource.query(`CREATE TEMP TABLE lz4_probe (t text COMPRESSION lz4)`).then(
