@@ -495,3 +495,29 @@ describe('the ledger engine', () => {
     });
   });
 });
+
+describe('the events of a posting', () => {
+  let ledger: LedgerFixture;
+
+  /** The relay polls once a minute here: only the posting's own wake-up can publish its events sooner. */
+  beforeAll(async () => {
+    ledger = await startLedger({ outboxPollIntervalMs: 60_000 });
+  });
+
+  afterAll(() => ledger.stop());
+
+  it('are published as soon as the write commits, without waiting for the relay’s poll', async () => {
+    const book = (await openBook(ledger.rpc)).id;
+    const household = (await openAccount(ledger.rpc, book, 'counterparty.household.12-101', { normalSide: Side.DEBIT, kind: AccountKind.COUNTERPARTY })).id;
+    const fund = (await openAccount(ledger.rpc, book, 'fund.project.rails')).id;
+    await post(ledger.rpc, transfer(book, household, fund, '500.00'));
+    const eventsOfTheBook = `SELECT subject, published_at IS NOT NULL AS published FROM messaging_outbox
+      WHERE subject IN ('evt.ledger.entries_posted', 'evt.ledger.chain_head_advanced') AND envelope LIKE $1 ORDER BY subject`;
+    await eventually(async () => {
+      expect(await ledger.dataSource.query(eventsOfTheBook, [`%${book}%`])).toEqual([
+        { subject: 'evt.ledger.chain_head_advanced', published: true },
+        { subject: 'evt.ledger.entries_posted', published: true },
+      ]);
+    }, 3_000);
+  });
+});

@@ -24,13 +24,18 @@ export interface ServiceFixture {
   stop(): Promise<void>;
 }
 
-export async function startServiceFixture(definition: ServiceDefinition): Promise<ServiceFixture> {
+export interface ServiceFixtureOptions {
+  /** A long interval lets a test tell events a commit woke the relay for from events a poll found. */
+  readonly outboxPollIntervalMs?: number;
+}
+
+export async function startServiceFixture(definition: ServiceDefinition, options: ServiceFixtureOptions = {}): Promise<ServiceFixture> {
   const database = await createTestDatabase({ service: definition.name, migrations: serviceMigrations(definition) });
   const connection = await connectNats();
   const prefix = testSubjectPrefix();
   const transport = new NatsRequestTransport(connection, prefix);
   const events = await JetStreamEventBus.connect({ connection, subjectPrefix: prefix, logger: createLogger(`${definition.name}-test`, 'silent') });
-  const runtime = { transport, events, requestTimeoutMs: 30_000 };
+  const runtime = { transport, events, requestTimeoutMs: 30_000, outboxPollIntervalMs: options.outboxPollIntervalMs };
   let service: RunningService = await startService(definition, database.url, runtime);
   return {
     rpc: new RpcClient(transport, 30_000),

@@ -22,6 +22,8 @@ export interface MessagingRuntime {
   readonly transport: RequestTransport;
   readonly events: EventBus;
   readonly requestTimeoutMs: number;
+  /** How often the outbox relay polls besides being woken by commits (the relay's default when absent). */
+  readonly outboxPollIntervalMs?: number;
 }
 
 export interface RunningService {
@@ -63,7 +65,7 @@ export async function startService(
   });
   app.useGlobalFilters(new PassErrorsToBusFilter());
   await app.listen();
-  const relay = new OutboxRelay({ dataSource, databaseUrl, bus: runtime.events, logger });
+  const relay = new OutboxRelay({ dataSource, databaseUrl, bus: runtime.events, logger, pollIntervalMs: runtime.outboxPollIntervalMs });
   await relay.start();
   logger.info({ database: redactPassword(databaseUrl) }, `${definition.name} service started`);
   return {

@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { AccountKind, LedgerRpc, Side, type NewEntrySchema } from '@yishi/contracts';
 import type { RpcClient } from '@yishi/messaging';
 import { uuidv7 } from '@yishi/persistence';
-import { startServiceFixture, type ServiceFixture } from '@yishi/service-kit';
+import { startServiceFixture, type ServiceFixture, type ServiceFixtureOptions } from '@yishi/service-kit';
 
 import { ledgerService } from '../index';
 
@@ -13,8 +13,8 @@ type NewEntryInit = MessageInitShape<typeof NewEntrySchema>;
 /** A running ledger service on its own fresh database, reached over the machine's NATS. */
 export type LedgerFixture = ServiceFixture;
 
-export function startLedger(): Promise<LedgerFixture> {
-  return startServiceFixture(ledgerService);
+export function startLedger(options?: ServiceFixtureOptions): Promise<LedgerFixture> {
+  return startServiceFixture(ledgerService, options);
 }
 
 export async function openBook(rpc: RpcClient, community = `community-${uuidv7()}`) {
