@@ -60,7 +60,10 @@ export enum Refusal {
   PendingNotFound = 'PENDING_NOT_FOUND',
   PendingAlreadyResolved = 'PENDING_ALREADY_RESOLVED',
   PendingExpired = 'PENDING_EXPIRED',
-  /** Only the ledger expires transfers, and only once their time has come. */
+  /**
+   * Only the ledger expires transfers, and only once their time has come. Not stored: time undoes
+   * it, and the expiry's id is fixed per transfer, so a stored one would keep the money reserved.
+   */
   PendingNotDue = 'PENDING_NOT_DUE',
   PendingAmountExceeded = 'PENDING_AMOUNT_EXCEEDED',
   PendingAccountsMismatch = 'PENDING_ACCOUNTS_MISMATCH',

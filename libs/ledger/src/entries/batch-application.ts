@@ -280,7 +280,7 @@ export class BatchApplication {
   }
 
   private refuse(draft: EntryDraft, refusal: Refusal): EntryOutcome {
-    if (refusal === Refusal.IdConflict) return this.refusalOnly(draft, refusal);
+    if (refusal === Refusal.IdConflict || refusal === Refusal.PendingNotDue) return this.refusalOnly(draft, refusal);
     return this.record(draft, refusal, null, null);
   }
 

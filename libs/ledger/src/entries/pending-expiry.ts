@@ -13,7 +13,8 @@ import { PostingQueue } from './posting-queue';
 const SWEEP_INTERVAL_MS = 1_000;
 const SWEEP_LIMIT = 1_000;
 
-function expiryDraft(pendingId: string, bookId: string): EntryDraft {
+/** The entry that expires a pending transfer: the same for every sweep of every replica. */
+export function expiryDraft(pendingId: string, bookId: string): EntryDraft {
   return {
     // Stable per pending transfer, so two replicas expiring the same one write one entry.
     id: uuidFromSeed(`expire:${pendingId}`),
