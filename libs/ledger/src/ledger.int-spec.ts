@@ -357,6 +357,21 @@ describe('the ledger engine', () => {
       expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance?.posted).toBe('1.00');
     });
 
+    it('refuses to reverse an entry of another book, alone or together with that entry, and writes nothing', async () => {
+      const other = await journalOf('7.00');
+      const otherEntry = other.results[0]!.id;
+      const fund = await fundWith('fund.reversal-elsewhere', '10.00');
+      const before = await count('ledger_entry');
+      const [stored] = await post(ledger.rpc, transfer(bookId, fund, source, '7.00', { reversesEntryId: otherEntry }));
+      expect(stored).toMatchObject({ status: EntryStatus.REFUSED, refusal: 'REVERSED_ENTRY_NOT_FOUND' });
+      const from = (await openAccount(ledger.rpc, other.book, 'counterparty.z', { normalSide: Side.DEBIT })).id;
+      const to = (await openAccount(ledger.rpc, other.book, 'fund.z')).id;
+      const appended = transfer(other.book, from, to, '3.00');
+      const [, sameBatch] = await post(ledger.rpc, appended, transfer(bookId, fund, source, '3.00', { reversesEntryId: appended.id }));
+      expect(sameBatch).toMatchObject({ status: EntryStatus.REFUSED, refusal: 'REVERSED_ENTRY_NOT_FOUND' });
+      expect(await count('ledger_entry')).toBe(before + 1);
+    });
+
     it('chains each entry to the one before and publishes the head', async () => {
       const book = (await openBook(ledger.rpc)).id;
       const from = (await openAccount(ledger.rpc, book, 'counterparty.y', { normalSide: Side.DEBIT })).id;

@@ -46,7 +46,7 @@ function reservedGrant(): BatchState {
       ],
     ]),
     storedOutcomes: new Map(),
-    existingEntryIds: new Set(),
+    existingEntries: new Set(),
   };
 }
 

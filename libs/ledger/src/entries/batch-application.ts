@@ -1,15 +1,16 @@
 import { shanghaiDate } from '../calendar';
 import { Refusal } from '../ledger.error';
 import { entryHash, PostingColumns, type EntryRow } from './entry-rows';
-import type {
-  AccountState,
-  BookHead,
-  EntryDraft,
-  EntryOutcome,
-  PendingStateName,
-  PendingTransferState,
-  Phase,
-  StoredOutcome,
+import {
+  entryInBook,
+  type AccountState,
+  type BookHead,
+  type EntryDraft,
+  type EntryOutcome,
+  type PendingStateName,
+  type PendingTransferState,
+  type Phase,
+  type StoredOutcome,
 } from './entry.model';
 
 /** What a batch needs to know, read (and locked) before it is applied. */
@@ -18,8 +19,8 @@ export interface BatchState {
   readonly accounts: Map<string, AccountState>;
   readonly pendings: Map<string, PendingTransferState>;
   readonly storedOutcomes: Map<string, StoredOutcome>;
-  /** Entries that reversal drafts point to and that already exist. */
-  readonly existingEntryIds: Set<string>;
+  /** Entries that reversal drafts point to and that already exist in the drafts' books (`entryInBook`). */
+  readonly existingEntries: Set<string>;
 }
 
 export interface RequestRow {
@@ -135,7 +136,7 @@ export class BatchApplication {
   }
 
   private plan(draft: EntryDraft): Plan {
-    if (draft.reversesEntryId && !this.entryExists(draft.reversesEntryId)) return Refusal.ReversedEntryNotFound;
+    if (draft.reversesEntryId && !this.entryExists(draft.bookId, draft.reversesEntryId)) return Refusal.ReversedEntryNotFound;
     const phase: Phase = draft.kind === 'pending' ? 'pending' : 'posted';
     const movements: Movement[] = draft.postings.map(({ accountId, side, amount, currency }) => ({ accountId, phase, side, amount, currency }));
     if (draft.kind === 'posted' || draft.kind === 'pending') return { movements };
@@ -264,8 +265,8 @@ export class BatchApplication {
     });
   }
 
-  private entryExists(id: string): boolean {
-    return this.state.existingEntryIds.has(id) || this.writes.entries.some((entry) => entry.id === id);
+  private entryExists(bookId: string, id: string): boolean {
+    return this.state.existingEntries.has(entryInBook(bookId, id)) || this.writes.entries.some((entry) => entry.id === id && entry.bookId === bookId);
   }
 
   /** The answer to a draft whose id already has an outcome, stored or earlier in this batch. */

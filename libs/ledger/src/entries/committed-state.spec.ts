@@ -35,7 +35,7 @@ function write(version: bigint, ...accounts: AccountState[]): [BatchState, State
     accounts: new Map(accounts.map((a) => [a.id, a])),
     pendings: new Map(),
     storedOutcomes: new Map(),
-    existingEntryIds: new Set(),
+    existingEntries: new Set(),
   };
   const after = { books: new Map([[BOOK, head(version + 1n)]]) } as unknown as StateAfter;
   return [state, after];

@@ -26,7 +26,7 @@ import { LOGGER } from '@yishi/service-kit';
 
 import type { BatchState, BatchWrites, RequestRow } from './batch-application';
 import { writesNothing } from './state-after';
-import type { AccountState, BookHead, EntryDraft, PendingTransferState, StoredOutcome } from './entry.model';
+import { entryInBook, type AccountState, type BookHead, type EntryDraft, type PendingTransferState, type StoredOutcome } from './entry.model';
 import type { EntryRow, PostingColumns } from './entry-rows';
 
 interface BookRow {
@@ -67,14 +67,15 @@ const BATCH_STATE = `
          (SELECT COALESCE(json_agg(p), '[]') FROM p) AS pendings,
          (SELECT COALESCE(json_agg(a), '[]') FROM a) AS accounts,
          (SELECT COALESCE(json_agg(r), '[]') FROM r) AS outcomes,
-         (SELECT COALESCE(json_agg(e.id), '[]') FROM ledger_entry e WHERE e.id = ANY($4::uuid[])) AS reversed`;
+         (SELECT COALESCE(json_agg(json_build_array(e.book_id, e.id)), '[]') FROM ledger_entry e WHERE e.id = ANY($4::uuid[])) AS reversed`;
 
 interface BatchStateRow {
   books: BookRow[];
   pendings: (Omit<PendingRow, 'expires_at'> & { expires_at: string | null })[];
   accounts: AccountRow[];
   outcomes: RequestRowRead[];
-  reversed: string[];
+  /** Book and id of each entry a reversal names. */
+  reversed: [string, string][];
 }
 
 interface AccountRow {
@@ -237,7 +238,7 @@ export class EntriesRepository implements OnApplicationShutdown {
       pendings: new Map(row!.pendings.map((pending) => [pending.id, toPendingState(pending)])),
       accounts: new Map(row!.accounts.map((account) => [account.id, toAccountState(account)])),
       storedOutcomes: new Map(row!.outcomes.map((outcome) => [outcome.id, toStoredOutcome(outcome)])),
-      existingEntryIds: new Set(row!.reversed),
+      existingEntries: new Set(row!.reversed.map(([bookId, entryId]) => entryInBook(bookId, entryId))),
     };
   }
 

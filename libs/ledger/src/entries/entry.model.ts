@@ -33,6 +33,11 @@ export interface EntryDraft {
   readonly fingerprint: string;
 }
 
+/** An entry as a reversal names it: only an entry of the reversal's own book can be reversed. */
+export function entryInBook(bookId: string, entryId: string): string {
+  return `${bookId}/${entryId}`;
+}
+
 export interface AccountState {
   readonly id: string;
   readonly bookId: string;

@@ -50,7 +50,7 @@ function freshState(): BatchState {
     ),
     pendings: new Map(),
     storedOutcomes: new Map(),
-    existingEntryIds: new Set(),
+    existingEntries: new Set(),
   };
 }
 

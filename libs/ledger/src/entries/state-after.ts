@@ -1,5 +1,5 @@
 import type { BatchState, BatchWrites } from './batch-application';
-import type { AccountState, BookHead, EntryDraft, PendingTransferState, StoredOutcome } from './entry.model';
+import { entryInBook, type AccountState, type BookHead, type EntryDraft, type PendingTransferState, type StoredOutcome } from './entry.model';
 
 /**
  * What a batch leaves behind once its write commits: the next batch is read while this one is
@@ -13,7 +13,7 @@ export interface StateAfter {
   readonly accounts: ReadonlyMap<string, AccountState>;
   readonly pendings: ReadonlyMap<string, PendingTransferState>;
   readonly storedOutcomes: ReadonlyMap<string, StoredOutcome>;
-  appends(entryId: string): boolean;
+  appends(bookId: string, entryId: string): boolean;
 }
 
 /** True when applying the batch changed nothing: replays and id conflicts only. Nothing is written, no version raised. */
@@ -30,7 +30,7 @@ export function stateAfter(state: BatchState, writes: BatchWrites): StateAfter {
     accounts: new Map([...writes.touchedAccounts].map((id) => [id, state.accounts.get(id)!])),
     pendings: new Map([...writes.newPendings, ...writes.resolvedPendings.values()].map((pending) => [pending.id, { ...pending }])),
     storedOutcomes: writes.outcomes,
-    appends: (entryId) => (appended ??= new Set(writes.entries.map((entry) => entry.id))).has(entryId),
+    appends: (bookId, entryId) => (appended ??= new Set(writes.entries.map((entry) => entryInBook(entry.bookId, entry.id)))).has(entryInBook(bookId, entryId)),
   };
 }
 
@@ -55,6 +55,6 @@ export function layOver(state: BatchState, after: StateAfter, drafts: readonly E
     for (const posting of draft.postings) addAccount(posting.accountId);
     const outcome = after.storedOutcomes.get(draft.id);
     if (outcome) state.storedOutcomes.set(draft.id, outcome);
-    if (draft.reversesEntryId && after.appends(draft.reversesEntryId)) state.existingEntryIds.add(draft.reversesEntryId);
+    if (draft.reversesEntryId && after.appends(draft.bookId, draft.reversesEntryId)) state.existingEntries.add(entryInBook(draft.bookId, draft.reversesEntryId));
   }
 }
