@@ -481,6 +481,28 @@ describe('the ledger engine', () => {
       expect(april.lines.find((line) => line.accountId === rails)).toMatchObject({ credits: '800.00', debits: '0.00' });
     });
 
+    it('pages a statement by whole entries: an entry with two lines on the account is never split between pages', async () => {
+      const book = (await openBook(ledger.rpc)).id;
+      const [first, second] = await Promise.all(
+        ['45-301', '45-302'].map(async (unit) => (await openAccount(ledger.rpc, book, `counterparty.household.${unit}`, { normalSide: Side.DEBIT })).id),
+      );
+      const rails = (await openAccount(ledger.rpc, book, 'fund.project.rails.pooled')).id;
+      const line = (accountId: string, side: Side, amount: string) => ({ accountId, side, amount: { amount, currency: 'CNY' } });
+      const pooled = transfer(book, first!, rails, '200.00', { evidence: 'POOL-1' });
+      pooled.postings = [line(first!, Side.DEBIT, '200.00'), line(second!, Side.DEBIT, '300.00'), line(rails, Side.CREDIT, '200.00'), line(rails, Side.CREDIT, '300.00')];
+      await post(ledger.rpc, pooled);
+      await post(ledger.rpc, transfer(book, first!, rails, '50.00', { evidence: 'R-0003' }));
+
+      const page1 = await ledger.rpc.call(LedgerRpc.getStatement, { accountId: rails, pageSize: 1 });
+      const page2 = await ledger.rpc.call(LedgerRpc.getStatement, { accountId: rails, pageSize: 1, afterSequence: page1.nextAfterSequence });
+      expect(page1.lines.map((entryLine) => [entryLine.evidence, entryLine.credit, entryLine.runningBalance])).toEqual([
+        ['POOL-1', '200.00', '200.00'],
+        ['POOL-1', '300.00', '500.00'],
+      ]);
+      expect(page2.lines.map((entryLine) => [entryLine.evidence, entryLine.credit, entryLine.runningBalance])).toEqual([['R-0003', '50.00', '550.00']]);
+      expect(page2.nextAfterSequence).toBe(0n);
+    });
+
     it('records when each write reached a book, once per write at its last sequence, and never changes it', async () => {
       const book = (await openBook(ledger.rpc)).id;
       const household = (await openAccount(ledger.rpc, book, 'counterparty.household.45-302', { normalSide: Side.DEBIT, kind: AccountKind.COUNTERPARTY })).id;

@@ -59,15 +59,22 @@ export class BalancesRepository {
     return row;
   }
 
-  statementPage(accountId: string, afterSequence: bigint, limit: number): Promise<StatementRow[]> {
+  /**
+   * Every posted line of the account's first `entries` entries after `afterSequence`: whole
+   * entries, so a page that resumes after a sequence never leaves out a second line of its entry.
+   */
+  statementPage(accountId: string, afterSequence: bigint, entries: number): Promise<StatementRow[]> {
     return this.dataSource.query(
-      `SELECT p.entry_id, p.book_sequence, p.side, p.amount, p.debits_posted_after, p.credits_posted_after,
+      `WITH s AS (
+         SELECT DISTINCT book_sequence FROM ledger_posting
+          WHERE account_id = $1 AND phase = 'posted' AND book_sequence > $2
+          ORDER BY book_sequence LIMIT $3)
+       SELECT p.entry_id, p.book_sequence, p.side, p.amount, p.debits_posted_after, p.credits_posted_after,
               e.effective_date::text AS effective_date, e.recorded_at, e.memo, e.evidence
-         FROM ledger_posting p JOIN ledger_entry e ON e.id = p.entry_id
-        WHERE p.account_id = $1 AND p.phase = 'posted' AND p.book_sequence > $2
-        ORDER BY p.book_sequence, p.line
-        LIMIT $3`,
-      [accountId, afterSequence.toString(), limit],
+         FROM s JOIN ledger_posting p ON p.account_id = $1 AND p.book_sequence = s.book_sequence AND p.phase = 'posted'
+         JOIN ledger_entry e ON e.id = p.entry_id
+        ORDER BY p.book_sequence, p.line`,
+      [accountId, afterSequence.toString(), entries],
     );
   }
 

@@ -52,12 +52,14 @@ export class BalancesService {
     };
   }
 
-  /** The account's posted lines in journal order with the running balance, a page at a time. */
+  /** The account's posted lines in journal order with the running balance, a page of entries at a time. */
   async statement(request: GetStatementRequest): Promise<MessageInitShape<typeof StatementSchema>> {
     const account = await this.accounts.require(request.accountId);
     const pageSize = Math.min(Math.max(request.pageSize || 100, 1), MAX_PAGE);
     const rows = await this.balances.statementPage(account.id, request.afterSequence, pageSize + 1);
-    const page = rows.slice(0, pageSize);
+    const sequences = [...new Set(rows.map((row) => row.book_sequence))];
+    const more = sequences.length > pageSize;
+    const page = more ? rows.filter((row) => row.book_sequence !== sequences[pageSize]) : rows;
     const currency = account.currency;
     return {
       accountId: account.id,
@@ -73,7 +75,7 @@ export class BalancesService {
         credit: row.side === 'credit' ? amountText(row.amount, currency) : '',
         runningBalance: normalBalance(account.normal_side, BigInt(row.debits_posted_after), BigInt(row.credits_posted_after), currency),
       })),
-      nextAfterSequence: rows.length > pageSize ? BigInt(page.at(-1)!.book_sequence) : 0n,
+      nextAfterSequence: more ? BigInt(page.at(-1)!.book_sequence) : 0n,
     };
   }
 

@@ -1320,6 +1320,8 @@ export type GetStatementRequest = Message<"yishi.ledger.v1.GetStatementRequest">
   afterSequence: bigint;
 
   /**
+   * Entries per page (100 by default); each with all of its lines on the account.
+   *
    * @generated from field: int32 page_size = 3;
    */
   pageSize: number;
@@ -1342,6 +1344,8 @@ export type GetStatementRequestJson = {
   afterSequence?: string;
 
   /**
+   * Entries per page (100 by default); each with all of its lines on the account.
+   *
    * @generated from field: int32 page_size = 3;
    */
   pageSize?: number;
