@@ -45,11 +45,19 @@ function databaseUrl(name: string): string {
   return url.toString();
 }
 
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: SERVER });
+/** Runs `work` on a connection of its own to `url`, closed afterwards. */
+async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
   await client.connect();
-  await client.query(sql);
-  await client.end();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function admin(sql: string): Promise<void> {
+  await withClient(SERVER, (client) => client.query(sql));
 }
 
 /** pgbench's scratch database, initialised once; each `measure` is one timed run. */
@@ -290,15 +298,13 @@ async function waitForLedger(rpc: RpcClient): Promise<void> {
 
 /** Debits = credits, stored balances = sum of postings, and the chain verifies. */
 async function checkInvariants(url: string, rpc: RpcClient, bookId: string): Promise<string> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
+  return withClient(url, async (client) => {
     const totals = await client.query(`SELECT COALESCE(sum(amount) FILTER (WHERE side = 'debit'), 0) = COALESCE(sum(amount) FILTER (WHERE side = 'credit'), 0) AS ok FROM ledger_posting WHERE phase = 'posted'`);
     const drift = await client.query(`
-      SELECT count(*)::int AS n FROM ledger_account a JOIN (
+      SELECT count(*)::int AS n FROM ledger_account a LEFT JOIN (
         SELECT account_id, COALESCE(sum(amount) FILTER (WHERE side = 'debit'), 0) AS d, COALESCE(sum(amount) FILTER (WHERE side = 'credit'), 0) AS c
           FROM ledger_posting WHERE phase = 'posted' GROUP BY account_id) s ON s.account_id = a.id
-       WHERE a.debits_posted <> s.d OR a.credits_posted <> s.c`);
+       WHERE a.debits_posted <> COALESCE(s.d, 0) OR a.credits_posted <> COALESCE(s.c, 0)`);
     const started = performance.now();
     const verified = await rpc.call(LedgerRpc.verifyChain, { bookId }, { timeoutMs: 600_000 });
     const seconds = (performance.now() - started) / 1000;
@@ -309,9 +315,7 @@ async function checkInvariants(url: string, rpc: RpcClient, bookId: string): Pro
       ...(verified.ok ? [] : [`chain breaks at ${verified.firstBadSequence}`]),
     ];
     return problems.length === 0 ? 'ok' : problems.join('; ');
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Fills one account to BIG_ACCOUNT_POSTINGS postings, then times balance queries on it. */
@@ -343,7 +347,15 @@ async function bigAccountLatency(rpc: RpcClient, bookId: string, accounts: reado
     log(`  balance${asOf ? ' as of a past moment' : ''}: median ${latencies[SAMPLES / 2]!.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms`);
     return p99;
   };
-  return { postings: batches * 8_000, currentP99: await time(), pastP99: await time(midpoint.at) };
+  return { postings: await postedLines(url, big), currentP99: await time(), pastP99: await time(midpoint.at) };
+}
+
+/** How many posted lines the account has, as the database counts them. */
+async function postedLines(url: string, accountId: string): Promise<number> {
+  const { rows } = await withClient(url, (client) =>
+    client.query(`SELECT count(*)::int AS n FROM ledger_posting WHERE account_id = $1 AND phase = 'posted'`, [accountId]),
+  );
+  return rows[0].n;
 }
 
 /**
@@ -352,15 +364,11 @@ async function bigAccountLatency(rpc: RpcClient, bookId: string, accounts: reado
  * as it stands, not against autovacuum and the checkpointer catching up with a million postings.
  */
 async function settle(url: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    log('  VACUUM ANALYZE and CHECKPOINT …');
+  log('  VACUUM ANALYZE and CHECKPOINT …');
+  await withClient(url, async (client) => {
     await client.query('VACUUM (ANALYZE) ledger_entry, ledger_posting, ledger_request, ledger_account');
     await client.query('CHECKPOINT');
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 void main().catch((error: unknown) => {
