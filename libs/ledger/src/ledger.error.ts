@@ -68,6 +68,10 @@ export enum Refusal {
   PendingAmountExceeded = 'PENDING_AMOUNT_EXCEEDED',
   PendingAccountsMismatch = 'PENDING_ACCOUNTS_MISMATCH',
   ReversedEntryNotFound = 'REVERSED_ENTRY_NOT_FOUND',
+  /** Another entry reverses it already. */
+  EntryAlreadyReversed = 'ENTRY_ALREADY_REVERSED',
+  /** A reversal's postings must be the reversed entry's posted lines, each on the other side. */
+  ReversalMismatch = 'REVERSAL_MISMATCH',
   LinkedEntryFailed = 'LINKED_ENTRY_FAILED',
   /** Not stored: the id belongs to a request with other content. */
   IdConflict = 'ID_CONFLICT',

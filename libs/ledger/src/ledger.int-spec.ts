@@ -357,6 +357,30 @@ describe('the ledger engine', () => {
       expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance?.posted).toBe('1.00');
     });
 
+    it('reverses an entry once, and only by undoing its postings exactly; the database holds the once', async () => {
+      const fund = await fundWith('fund.reversed-once', '1.00');
+      const mistaken = transfer(bookId, source, fund, '80.00', { evidence: 'R-0080' });
+      const twice = transfer(bookId, source, fund, '20.00');
+      await post(ledger.rpc, mistaken, twice);
+      const before = await count('ledger_entry');
+      const undo = (entry: typeof mistaken, amount: string) => transfer(bookId, fund, source, amount, { reversesEntryId: entry.id });
+      const [partly, sameSides] = await post(ledger.rpc, undo(mistaken, '30.00'), transfer(bookId, source, fund, '80.00', { reversesEntryId: mistaken.id }));
+      expect([partly!.refusal, sameSides!.refusal]).toEqual(['REVERSAL_MISMATCH', 'REVERSAL_MISMATCH']);
+      const [reversal] = await post(ledger.rpc, undo(mistaken, '80.00'));
+      const [again] = await post(ledger.rpc, undo(mistaken, '80.00'));
+      const [first, second] = await post(ledger.rpc, undo(twice, '20.00'), undo(twice, '20.00'));
+      expect([reversal!.status, again!.refusal, first!.status, second!.refusal]).toEqual([EntryStatus.APPLIED, 'ENTRY_ALREADY_REVERSED', EntryStatus.APPLIED, 'ENTRY_ALREADY_REVERSED']);
+      expect(await count('ledger_entry')).toBe(before + 2);
+      expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance?.posted).toBe('1.00');
+      await expect(
+        ledger.dataSource.query(
+          `INSERT INTO ledger_entry (id, book_id, sequence, kind, effective_date, recorded_by, recorded_at, hash, reverses_entry_id)
+           VALUES ($1, $2, 999998, 'posted', '2026-05-01', 'test', now(), '\\x00', $3)`,
+          [uuidv7(), bookId, mistaken.id],
+        ),
+      ).rejects.toThrow(/uq_ledger_entry_reverses/);
+    });
+
     it('refuses to reverse an entry of another book, alone or together with that entry, and writes nothing', async () => {
       const other = await journalOf('7.00');
       const otherEntry = other.results[0]!.id;

@@ -46,7 +46,7 @@ function reservedGrant(): BatchState {
       ],
     ]),
     storedOutcomes: new Map(),
-    existingEntries: new Set(),
+    reversalTargets: new Map(),
   };
 }
 

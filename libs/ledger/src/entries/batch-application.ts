@@ -3,6 +3,7 @@ import { Refusal } from '../ledger.error';
 import { entryHash, PostingColumns, type EntryRow } from './entry-rows';
 import {
   entryInBook,
+  mirrors,
   type AccountState,
   type BookHead,
   type EntryDraft,
@@ -10,6 +11,7 @@ import {
   type PendingStateName,
   type PendingTransferState,
   type Phase,
+  type ReversalTarget,
   type StoredOutcome,
 } from './entry.model';
 
@@ -19,8 +21,8 @@ export interface BatchState {
   readonly accounts: Map<string, AccountState>;
   readonly pendings: Map<string, PendingTransferState>;
   readonly storedOutcomes: Map<string, StoredOutcome>;
-  /** Entries that reversal drafts point to and that already exist in the drafts' books (`entryInBook`). */
-  readonly existingEntries: Set<string>;
+  /** Entries that reversal drafts name and that exist in the drafts' books, by `entryInBook`. */
+  readonly reversalTargets: Map<string, ReversalTarget>;
 }
 
 export interface RequestRow {
@@ -136,7 +138,8 @@ export class BatchApplication {
   }
 
   private plan(draft: EntryDraft): Plan {
-    if (draft.reversesEntryId && !this.entryExists(draft.bookId, draft.reversesEntryId)) return Refusal.ReversedEntryNotFound;
+    const reversal = draft.reversesEntryId ? this.reversalRefusal(draft, draft.reversesEntryId) : null;
+    if (reversal) return reversal;
     const phase: Phase = draft.kind === 'pending' ? 'pending' : 'posted';
     const movements: Movement[] = draft.postings.map(({ accountId, side, amount, currency }) => ({ accountId, phase, side, amount, currency }));
     if (draft.kind === 'posted' || draft.kind === 'pending') return { movements };
@@ -265,8 +268,19 @@ export class BatchApplication {
     });
   }
 
-  private entryExists(bookId: string, id: string): boolean {
-    return this.state.existingEntries.has(entryInBook(bookId, id)) || this.writes.entries.some((entry) => entry.id === id && entry.bookId === bookId);
+  /** A reversal names an entry of its own book that nothing reverses yet, and undoes its posted lines exactly. */
+  private reversalRefusal(draft: EntryDraft, reversedId: string): Refusal | null {
+    const target = this.reversalTarget(draft.bookId, reversedId);
+    if (!target) return Refusal.ReversedEntryNotFound;
+    if (target.reversed || this.writes.entries.some((entry) => entry.reversesEntryId === reversedId)) return Refusal.EntryAlreadyReversed;
+    return mirrors(draft.postings, target.lines) ? null : Refusal.ReversalMismatch;
+  }
+
+  private reversalTarget(bookId: string, id: string): ReversalTarget | undefined {
+    const read = this.state.reversalTargets.get(entryInBook(bookId, id));
+    if (read) return read;
+    const appended = this.writes.entries.some((entry) => entry.id === id && entry.bookId === bookId);
+    return appended ? { lines: this.writes.postings.postedLinesOf(id), reversed: false } : undefined;
   }
 
   /** The answer to a draft whose id already has an outcome, stored or earlier in this batch. */

@@ -35,7 +35,7 @@ function write(version: bigint, ...accounts: AccountState[]): [BatchState, State
     accounts: new Map(accounts.map((a) => [a.id, a])),
     pendings: new Map(),
     storedOutcomes: new Map(),
-    existingEntries: new Set(),
+    reversalTargets: new Map(),
   };
   const after = { books: new Map([[BOOK, head(version + 1n)]]) } as unknown as StateAfter;
   return [state, after];
@@ -128,7 +128,8 @@ describe('layOver', () => {
       accounts: new Map(accounts.map((a) => [a.id, a])),
       pendings: new Map([['p-1', { id: 'p-1', bookId: BOOK, debitAccountId: 'a', creditAccountId: 'd', amount: 5n, currency: 'CNY', expiresAt: null, state: 'pending', resolvedByEntryId: null }]]),
       storedOutcomes: new Map(),
-      appends: () => false,
+      appended: () => undefined,
+      reverses: () => false,
     }) as StateAfter;
 
   it('replaces what the state read before the batch in flight committed, and adds what the drafts or pending transfers name, as copies', () => {

@@ -57,7 +57,7 @@ export class CommittedState {
    * laid over the state afterwards (`layOver`), so they are not copied here.
    */
   stateFor(drafts: readonly EntryDraft[], laidOver?: LaidOver): BatchState | undefined {
-    const state: BatchState = { books: new Map(), accounts: new Map(), pendings: new Map(), storedOutcomes: new Map(), existingEntries: new Set() };
+    const state: BatchState = { books: new Map(), accounts: new Map(), pendings: new Map(), storedOutcomes: new Map(), reversalTargets: new Map() };
     for (const draft of drafts) {
       if (draft.pendingId || draft.reversesEntryId) return undefined;
       const book = this.books.get(draft.bookId);

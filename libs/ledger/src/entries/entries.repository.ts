@@ -26,7 +26,16 @@ import { LOGGER } from '@yishi/service-kit';
 
 import type { BatchState, BatchWrites, RequestRow } from './batch-application';
 import { writesNothing } from './state-after';
-import { entryInBook, type AccountState, type BookHead, type EntryDraft, type PendingTransferState, type StoredOutcome } from './entry.model';
+import {
+  entryInBook,
+  type AccountState,
+  type BookHead,
+  type EntryDraft,
+  type PendingTransferState,
+  type ReversalTarget,
+  type Side,
+  type StoredOutcome,
+} from './entry.model';
 import type { EntryRow, PostingColumns } from './entry-rows';
 
 interface BookRow {
@@ -67,15 +76,20 @@ const BATCH_STATE = `
          (SELECT COALESCE(json_agg(p), '[]') FROM p) AS pendings,
          (SELECT COALESCE(json_agg(a), '[]') FROM a) AS accounts,
          (SELECT COALESCE(json_agg(r), '[]') FROM r) AS outcomes,
-         (SELECT COALESCE(json_agg(json_build_array(e.book_id, e.id)), '[]') FROM ledger_entry e WHERE e.id = ANY($4::uuid[])) AS reversed`;
+         (SELECT COALESCE(json_agg(json_build_object(
+                   'book_id', e.book_id, 'id', e.id,
+                   'reversed', EXISTS (SELECT 1 FROM ledger_entry r WHERE r.reverses_entry_id = e.id),
+                   'lines', (SELECT COALESCE(json_agg(json_build_array(p.account_id, p.side, p.amount::text, p.currency) ORDER BY p.line), '[]')
+                               FROM ledger_posting p WHERE p.book_sequence = e.sequence AND p.entry_id = e.id AND p.phase = 'posted'))), '[]')
+            FROM ledger_entry e WHERE e.id = ANY($4::uuid[])) AS reversed`;
 
 interface BatchStateRow {
   books: BookRow[];
   pendings: (Omit<PendingRow, 'expires_at'> & { expires_at: string | null })[];
   accounts: AccountRow[];
   outcomes: RequestRowRead[];
-  /** Book and id of each entry a reversal names. */
-  reversed: [string, string][];
+  /** Each entry a reversal names, whether it is reversed already, and its posted lines (account, side, amount, currency). */
+  reversed: { book_id: string; id: string; reversed: boolean; lines: [string, Side, string, string][] }[];
 }
 
 interface AccountRow {
@@ -238,7 +252,7 @@ export class EntriesRepository implements OnApplicationShutdown {
       pendings: new Map(row!.pendings.map((pending) => [pending.id, toPendingState(pending)])),
       accounts: new Map(row!.accounts.map((account) => [account.id, toAccountState(account)])),
       storedOutcomes: new Map(row!.outcomes.map((outcome) => [outcome.id, toStoredOutcome(outcome)])),
-      existingEntries: new Set(row!.reversed.map(([bookId, entryId]) => entryInBook(bookId, entryId))),
+      reversalTargets: new Map(row!.reversed.map((target) => [entryInBook(target.book_id, target.id), toReversalTarget(target)])),
     };
   }
 
@@ -378,6 +392,10 @@ function lockBooksStatement(bookIds: readonly string[]): string {
     return `'${id}'`;
   });
   return `BEGIN; SELECT 1 FROM ledger_book WHERE id = ANY(ARRAY[${ids.join(', ')}]::uuid[]) ORDER BY id FOR UPDATE`;
+}
+
+function toReversalTarget({ reversed, lines }: BatchStateRow['reversed'][number]): ReversalTarget {
+  return { reversed, lines: lines.map(([accountId, side, amount, currency]) => ({ accountId, side, amount: BigInt(amount), currency })) };
 }
 
 function toBookHead(row: BookRow): BookHead {

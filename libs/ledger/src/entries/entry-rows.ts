@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 
-import type { EntryKindName, Phase, Side } from './entry.model';
+import type { EntryKindName, Phase, PostingLine, Side } from './entry.model';
 
 /** An entry as stored in the journal. */
 export interface EntryRow {
@@ -68,6 +68,16 @@ export class PostingColumns {
     this.currencies.push(posting.currency);
     this.debitsPostedAfter.push(posting.debitsPostedAfter);
     this.creditsPostedAfter.push(posting.creditsPostedAfter);
+  }
+
+  /** The posted lines of one entry: what a reversal of it must mirror. A scan, for the rare reversal. */
+  postedLinesOf(entryId: string): PostingLine[] {
+    const lines: PostingLine[] = [];
+    this.entryIds.forEach((id, index) => {
+      if (id !== entryId || this.phases[index] !== 'posted') return;
+      lines.push({ accountId: this.accountIds[index]!, side: this.sides[index]!, amount: this.amounts[index]!, currency: this.currencies[index]! });
+    });
+    return lines;
   }
 
   /** Keeps the first `length` postings: a linked chain that failed takes its postings back. */

@@ -38,6 +38,22 @@ export function entryInBook(bookId: string, entryId: string): string {
   return `${bookId}/${entryId}`;
 }
 
+/** An entry a reversal names, as the reversal is checked against it. */
+export interface ReversalTarget {
+  /** Its posted lines, which the reversal must undo exactly. */
+  readonly lines: readonly PostingLine[];
+  /** Whether another entry reverses it already. */
+  readonly reversed: boolean;
+}
+
+/** Whether `postings` undo `lines` exactly: the same accounts, amounts and currencies, each on the other side. */
+export function mirrors(postings: readonly PostingLine[], lines: readonly PostingLine[]): boolean {
+  const key = (line: PostingLine, side: Side): string => `${line.accountId} ${side} ${line.amount} ${line.currency}`;
+  const undone = lines.map((line) => key(line, line.side === 'debit' ? 'credit' : 'debit')).sort();
+  const given = postings.map((posting) => key(posting, posting.side)).sort();
+  return undone.length === given.length && undone.every((line, index) => line === given[index]);
+}
+
 export interface AccountState {
   readonly id: string;
   readonly bookId: string;

@@ -50,7 +50,7 @@ function freshState(): BatchState {
     ),
     pendings: new Map(),
     storedOutcomes: new Map(),
-    existingEntries: new Set(),
+    reversalTargets: new Map(),
   };
 }
 

@@ -295,7 +295,7 @@ function followsClosely({ state, writes }: AppliedBatch, inFlight: InFlight): bo
     inFlight.order.ticket !== null &&
     [...state.books.keys()].every((id) => !books.has(id) || inFlight.appendsTo.has(id)) &&
     [...writes.resolvedPendings.keys()].every((id) => !pendings.has(id)) &&
-    writes.entries.every((entry) => !pendings.has(entry.pendingId ?? '') && !(entry.reversesEntryId && inFlight.after.appends(entry.bookId, entry.reversesEntryId)))
+    writes.entries.every((entry) => !pendings.has(entry.pendingId ?? '') && !(entry.reversesEntryId && (inFlight.after.appended(entry.bookId, entry.reversesEntryId) || inFlight.after.reverses(entry.reversesEntryId))))
   );
 }
 

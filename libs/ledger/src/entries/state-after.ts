@@ -1,5 +1,5 @@
 import type { BatchState, BatchWrites } from './batch-application';
-import { entryInBook, type AccountState, type BookHead, type EntryDraft, type PendingTransferState, type StoredOutcome } from './entry.model';
+import { entryInBook, type AccountState, type BookHead, type EntryDraft, type PendingTransferState, type ReversalTarget, type StoredOutcome } from './entry.model';
 
 /**
  * What a batch leaves behind once its write commits: the next batch is read while this one is
@@ -13,7 +13,10 @@ export interface StateAfter {
   readonly accounts: ReadonlyMap<string, AccountState>;
   readonly pendings: ReadonlyMap<string, PendingTransferState>;
   readonly storedOutcomes: ReadonlyMap<string, StoredOutcome>;
-  appends(bookId: string, entryId: string): boolean;
+  /** An entry of `bookId` it appends, as a later reversal of it is checked. */
+  appended(bookId: string, entryId: string): ReversalTarget | undefined;
+  /** Whether it appends a reversal of the entry. */
+  reverses(entryId: string): boolean;
 }
 
 /** True when applying the batch changed nothing: replays and id conflicts only. Nothing is written, no version raised. */
@@ -25,12 +28,17 @@ export function writesNothing(writes: BatchWrites): boolean {
 export function stateAfter(state: BatchState, writes: BatchWrites): StateAfter {
   const written = !writesNothing(writes);
   let appended: Set<string> | undefined;
+  let reversed: Set<string> | undefined;
   return {
     books: new Map([...state.books].map(([id, book]) => [id, { ...book, version: written ? book.version + 1n : book.version }])),
     accounts: new Map([...writes.touchedAccounts].map((id) => [id, state.accounts.get(id)!])),
     pendings: new Map([...writes.newPendings, ...writes.resolvedPendings.values()].map((pending) => [pending.id, { ...pending }])),
     storedOutcomes: writes.outcomes,
-    appends: (bookId, entryId) => (appended ??= new Set(writes.entries.map((entry) => entryInBook(entry.bookId, entry.id)))).has(entryInBook(bookId, entryId)),
+    appended: (bookId, entryId) => {
+      appended ??= new Set(writes.entries.map((entry) => entryInBook(entry.bookId, entry.id)));
+      return appended.has(entryInBook(bookId, entryId)) ? { lines: writes.postings.postedLinesOf(entryId), reversed: false } : undefined;
+    },
+    reverses: (entryId) => (reversed ??= new Set(writes.entries.map((entry) => entry.reversesEntryId ?? ''))).has(entryId),
   };
 }
 
@@ -55,6 +63,13 @@ export function layOver(state: BatchState, after: StateAfter, drafts: readonly E
     for (const posting of draft.postings) addAccount(posting.accountId);
     const outcome = after.storedOutcomes.get(draft.id);
     if (outcome) state.storedOutcomes.set(draft.id, outcome);
-    if (draft.reversesEntryId && after.appends(draft.bookId, draft.reversesEntryId)) state.existingEntries.add(entryInBook(draft.bookId, draft.reversesEntryId));
+    if (draft.reversesEntryId) layReversalTargetOver(state, after, draft.bookId, draft.reversesEntryId);
   }
+}
+
+/** The entry a reversal names as the earlier batch leaves it: perhaps appended by it, perhaps reversed by it. */
+function layReversalTargetOver(state: BatchState, after: StateAfter, bookId: string, entryId: string): void {
+  const key = entryInBook(bookId, entryId);
+  const target = state.reversalTargets.get(key) ?? after.appended(bookId, entryId);
+  if (target) state.reversalTargets.set(key, { ...target, reversed: target.reversed || after.reverses(entryId) });
 }

@@ -8,6 +8,7 @@ import { BookVersions1763900005000 } from './1763900005000-book-versions';
 import { AccountRoomForUpdates1763900006000 } from './1763900006000-account-room-for-updates';
 import { PostingsKeyedByAccount1763900007000 } from './1763900007000-postings-keyed-by-account';
 import { BookMoments1763900008000 } from './1763900008000-book-moments';
+import { OneReversalPerEntry1763900009000 } from './1763900009000-one-reversal-per-entry';
 
 /** The ledger database's own migrations, oldest first (the host adds the messaging tables). */
 export const ledgerMigrations: MigrationClass[] = [
@@ -19,4 +20,5 @@ export const ledgerMigrations: MigrationClass[] = [
   AccountRoomForUpdates1763900006000,
   PostingsKeyedByAccount1763900007000,
   BookMoments1763900008000,
+  OneReversalPerEntry1763900009000,
 ];

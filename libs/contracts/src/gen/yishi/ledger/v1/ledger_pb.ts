@@ -802,7 +802,9 @@ export type NewEntry = Message<"yishi.ledger.v1.NewEntry"> & {
   expiresAt?: Timestamp | undefined;
 
   /**
-   * The entry this one reverses (corrections are reversals, never edits).
+   * The entry this one reverses (corrections are reversals, never edits): an entry of the same
+   * book, reversed at most once, by postings that undo its posted lines exactly (each on the
+   * other side). Otherwise refused: REVERSED_ENTRY_NOT_FOUND, ENTRY_ALREADY_REVERSED, REVERSAL_MISMATCH.
    *
    * @generated from field: string reverses_entry_id = 13;
    */
@@ -898,7 +900,9 @@ export type NewEntryJson = {
   expiresAt?: TimestampJson;
 
   /**
-   * The entry this one reverses (corrections are reversals, never edits).
+   * The entry this one reverses (corrections are reversals, never edits): an entry of the same
+   * book, reversed at most once, by postings that undo its posted lines exactly (each on the
+   * other side). Otherwise refused: REVERSED_ENTRY_NOT_FOUND, ENTRY_ALREADY_REVERSED, REVERSAL_MISMATCH.
    *
    * @generated from field: string reverses_entry_id = 13;
    */
