@@ -431,6 +431,20 @@ describe('the ledger engine', () => {
       expect(again).toMatchObject({ status: EntryStatus.REFUSED, refusal: 'PENDING_ALREADY_RESOLVED' });
     });
 
+    it('count at a past moment as they did then: reserved, then partly posted and the rest released', async () => {
+      const fund = await fundWith('fund.reserved-then', '1000.00');
+      const project = (await openAccount(ledger.rpc, bookId, 'fund.project.benches')).id;
+      const grant = transfer(bookId, fund, project, '600.00', { kind: EntryKind.PENDING });
+      await post(ledger.rpc, grant);
+      const reserved = new Date();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await post(ledger.rpc, transfer(bookId, fund, project, '450.00', { kind: EntryKind.POST_PENDING, pendingId: grant.id }));
+      const balanceAt = (moment?: Date) => ledger.rpc.call(LedgerRpc.getBalance, { accountId: fund, ...(moment && { asOf: timestampFromDate(moment) }) });
+      expect(await balanceAt(reserved)).toMatchObject({ posted: '1000.00', debitsPending: '600.00', creditsPending: '0.00', available: '400.00' });
+      expect(await balanceAt(new Date())).toMatchObject({ posted: '550.00', debitsPending: '0.00', available: '550.00' });
+      expect(await balanceAt()).toMatchObject({ posted: '550.00', debitsPending: '0.00', available: '550.00' });
+    });
+
     it('void releases the whole reservation', async () => {
       const fund = await fundWith('fund.void', '100.00');
       const pledge = transfer(bookId, fund, source, '60.00', { kind: EntryKind.PENDING });

@@ -3,12 +3,14 @@ import { DataSource } from 'typeorm';
 
 import type { AccountRecord } from '../accounts/accounts.repository';
 
+/** An account's columns but its running totals, which `accountAt` gives as they stood at a moment. */
+const ACCOUNT_SETTINGS = `id, book_id, code, name_zh, name_en, kind, currency, normal_side, debits_must_not_exceed_credits,
+  credits_must_not_exceed_debits, closed, ref_community, ref_estate, ref_project, ref_household, ref_organisation`;
+
 export interface PostedTotalsRow {
   debits_posted_after: string;
   credits_posted_after: string;
 }
-
-export type AccountAtRow = AccountRecord & { [K in keyof PostedTotalsRow]: PostedTotalsRow[K] | null };
 
 export interface StatementRow extends PostedTotalsRow {
   entry_id: string;
@@ -37,25 +39,32 @@ export class BalancesRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
   /**
-   * The account with its posted totals as they stood at `moment` (null before its first posting),
-   * in one round trip: two index lookups whatever the number of postings (the book's last write
-   * recorded by then, and the account's last posting up to the sequence it ended at).
+   * The account with its totals as they stood at `moment`, in one round trip. The book's last write
+   * recorded by then gives the sequence; posted totals are the account's last posting up to it
+   * (one index lookup whatever the number of postings), pending ones the sum of its reservations
+   * and their releases up to it (an index of those alone).
    */
-  async accountAt(accountId: string, moment: Date): Promise<AccountAtRow | undefined> {
+  async accountAt(accountId: string, moment: Date): Promise<AccountRecord | undefined> {
     const [row] = (await this.dataSource.query(
-      `SELECT a.*, t.debits_posted_after, t.credits_posted_after
-         FROM ledger_account a
+      `WITH s AS (
+         SELECT m.sequence FROM ledger_account a JOIN ledger_book_moment m ON m.book_id = a.book_id
+          WHERE a.id = $1 AND m.recorded_at <= $2
+          ORDER BY m.recorded_at DESC, m.sequence DESC LIMIT 1)
+       SELECT a.*, COALESCE(t.debits_posted_after, 0)::text AS debits_posted, COALESCE(t.credits_posted_after, 0)::text AS credits_posted,
+              r.debits_pending, r.credits_pending
+         FROM (SELECT ${ACCOUNT_SETTINGS} FROM ledger_account WHERE id = $1) a
          LEFT JOIN LATERAL (
-           SELECT p.debits_posted_after, p.credits_posted_after
-             FROM ledger_posting p
-            WHERE p.account_id = a.id
-              AND p.book_sequence <= (SELECT m.sequence FROM ledger_book_moment m WHERE m.book_id = a.book_id AND m.recorded_at <= $2
-                                       ORDER BY m.recorded_at DESC, m.sequence DESC LIMIT 1)
+           SELECT p.debits_posted_after, p.credits_posted_after FROM ledger_posting p
+            WHERE p.account_id = a.id AND p.book_sequence <= (SELECT sequence FROM s)
             ORDER BY p.book_sequence DESC, p.line DESC
             LIMIT 1) t ON true
-        WHERE a.id = $1`,
+         CROSS JOIN LATERAL (
+           SELECT COALESCE(sum(CASE q.phase WHEN 'pending' THEN q.amount ELSE -q.amount END) FILTER (WHERE q.side = 'debit'), 0)::text AS debits_pending,
+                  COALESCE(sum(CASE q.phase WHEN 'pending' THEN q.amount ELSE -q.amount END) FILTER (WHERE q.side = 'credit'), 0)::text AS credits_pending
+             FROM ledger_posting q
+            WHERE q.account_id = a.id AND q.phase <> 'posted' AND q.book_sequence <= (SELECT sequence FROM s)) r`,
       [accountId, moment.toISOString()],
-    )) as AccountAtRow[];
+    )) as AccountRecord[];
     return row;
   }
 

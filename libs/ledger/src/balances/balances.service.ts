@@ -29,27 +29,13 @@ export class BalancesService {
     @Inject(BooksRepository) private readonly books: BooksRepository,
   ) {}
 
-  /** Now (posted, pending and available), or as it stood at `as_of` (posted only). */
+  /** Posted, pending and available, now or as they stood at `as_of`. */
   async balance(request: GetBalanceRequest): Promise<MessageInitShape<typeof BalanceSchema>> {
     if (!request.asOf) return toAccount(await this.accounts.require(request.accountId)).balance!;
     const moment = timestampDate(request.asOf);
     const account = isUuid(request.accountId) ? await this.balances.accountAt(request.accountId, moment) : undefined;
     if (!account) throw accountNotFound();
-    const debits = BigInt(account.debits_posted_after ?? 0);
-    const credits = BigInt(account.credits_posted_after ?? 0);
-    const posted = normalBalance(account.normal_side, debits, credits, account.currency);
-    const zero = fromMinorUnits(0n, account.currency);
-    return {
-      accountId: account.id,
-      currency: account.currency,
-      debitsPosted: amountText(debits, account.currency),
-      creditsPosted: amountText(credits, account.currency),
-      debitsPending: zero,
-      creditsPending: zero,
-      posted,
-      available: posted,
-      asOf: timestampFromDate(moment),
-    };
+    return { ...toAccount(account).balance!, asOf: timestampFromDate(moment) };
   }
 
   /** The account's posted lines in journal order with the running balance, a page of entries at a time. */

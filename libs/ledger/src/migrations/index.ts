@@ -9,6 +9,7 @@ import { AccountRoomForUpdates1763900006000 } from './1763900006000-account-room
 import { PostingsKeyedByAccount1763900007000 } from './1763900007000-postings-keyed-by-account';
 import { BookMoments1763900008000 } from './1763900008000-book-moments';
 import { OneReversalPerEntry1763900009000 } from './1763900009000-one-reversal-per-entry';
+import { ReservationsByAccount1763900010000 } from './1763900010000-reservations-by-account';
 
 /** The ledger database's own migrations, oldest first (the host adds the messaging tables). */
 export const ledgerMigrations: MigrationClass[] = [
@@ -21,4 +22,5 @@ export const ledgerMigrations: MigrationClass[] = [
   PostingsKeyedByAccount1763900007000,
   BookMoments1763900008000,
   OneReversalPerEntry1763900009000,
+  ReservationsByAccount1763900010000,
 ];

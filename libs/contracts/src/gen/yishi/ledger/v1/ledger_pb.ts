@@ -603,7 +603,7 @@ export type Balance = Message<"yishi.ledger.v1.Balance"> & {
   available: string;
 
   /**
-   * Set when this is the balance at a past moment (pending amounts are then zero).
+   * Set when this is the balance at a past moment: every amount is as it stood then.
    *
    * @generated from field: google.protobuf.Timestamp as_of = 9;
    */
@@ -659,7 +659,7 @@ export type BalanceJson = {
   available?: string;
 
   /**
-   * Set when this is the balance at a past moment (pending amounts are then zero).
+   * Set when this is the balance at a past moment: every amount is as it stood then.
    *
    * @generated from field: google.protobuf.Timestamp as_of = 9;
    */
