@@ -28,6 +28,14 @@ interface ModelPending {
   state: 'pending' | 'posted' | 'voided' | 'expired';
 }
 
+/** A posted transfer that applied: what a reversal must undo. */
+interface ModelTransfer {
+  readonly id: string;
+  readonly from: number;
+  readonly to: number;
+  readonly amount: bigint;
+}
+
 /** A request sent: its entries (a linked chain, or one entry) and the answers they got. */
 interface SentRequest {
   readonly entries: ReturnType<typeof transfer>[];
@@ -42,6 +50,18 @@ class Model {
   ];
   readonly pendings: ModelPending[] = [];
   readonly sent: SentRequest[] = [];
+  readonly transfers: ModelTransfer[] = [];
+  readonly reversed = new Set<string>();
+
+  /** Moves a posted transfer; returns the refusal, or '' and keeps it for reversals. */
+  transfer(applied: ModelTransfer): string {
+    const refusal = this.move([
+      { account: applied.from, field: 'debitsPosted', by: applied.amount },
+      { account: applied.to, field: 'creditsPosted', by: applied.amount },
+    ]);
+    if (refusal === '') this.transfers.push(applied);
+    return refusal;
+  }
 
   /** Applies a movement set if no limit breaks; returns the refusal otherwise. */
   move(changes: { account: number; field: 'debitsPosted' | 'creditsPosted' | 'debitsPending' | 'creditsPending'; by: bigint }[]): string {
@@ -54,16 +74,15 @@ class Model {
   }
 
   /** Applies posted transfers as one linked chain: all of them, or none, with the refusal of the first that fails. */
-  moveLinked(transfers: readonly { from: number; to: number; amount: bigint }[]): string[] {
+  moveLinked(transfers: readonly ModelTransfer[]): string[] {
     const before = this.accounts.map((account) => ({ ...account }));
-    for (const [index, { from, to, amount }] of transfers.entries()) {
-      const refusal = this.move([
-        { account: from, field: 'debitsPosted', by: amount },
-        { account: to, field: 'creditsPosted', by: amount },
-      ]);
+    const kept = this.transfers.length;
+    for (const [index, member] of transfers.entries()) {
+      const refusal = this.transfer(member);
       if (refusal === '') continue;
       before.forEach((account, at) => Object.assign(this.accounts[at]!, account));
-      return transfers.map((_, member) => (member === index ? refusal : 'LINKED_ENTRY_FAILED'));
+      this.transfers.length = kept;
+      return transfers.map((_, other) => (other === index ? refusal : 'LINKED_ENTRY_FAILED'));
     }
     return transfers.map(() => '');
   }
@@ -76,6 +95,13 @@ interface Real {
 }
 
 type Command = fc.AsyncCommand<Model, Real>;
+
+/** A lapsing reservation falls due this long after it is made; no step starts within the margin before. */
+const LAPSES_AFTER_MS = 600;
+const LAPSE_MARGIN_MS = 250;
+
+/** Sequences per run of the property: 12 in `npm test`, more by `MODEL_RUNS`, with time to match. */
+const MODEL_RUNS = Number(process.env['MODEL_RUNS'] ?? 12);
 
 const amountArb = fc.bigInt({ min: 1n, max: 5_000n });
 const accountArb = fc.integer({ min: 0, max: 2 });
@@ -94,11 +120,7 @@ class Transfer implements Command {
   async run(model: Model, real: Real): Promise<void> {
     const entry = transfer(real.bookId, real.accounts[this.from]!, real.accounts[this.to]!, fromMinorUnits(this.amount, 'CNY'));
     const [result] = await post(real.ledger.rpc, entry);
-    const refusal = model.move([
-      { account: this.from, field: 'debitsPosted', by: this.amount },
-      { account: this.to, field: 'creditsPosted', by: this.amount },
-    ]);
-    expectResult(result!, refusal);
+    expectResult(result!, model.transfer({ id: entry.id!, from: this.from, to: this.to, amount: this.amount }));
     model.sent.push({ entries: [entry], results: [result!] });
   }
   toString = (): string => `transfer ${this.from}→${this.to} ${this.amount}`;
@@ -113,7 +135,7 @@ class LinkedTransfers implements Command {
       transfer(real.bookId, real.accounts[from]!, real.accounts[to]!, fromMinorUnits(amount, 'CNY'), { linked: index < this.transfers.length - 1 }),
     );
     const results = await post(real.ledger.rpc, ...entries);
-    const refusals = model.moveLinked(this.transfers);
+    const refusals = model.moveLinked(this.transfers.map((member, index) => ({ ...member, id: entries[index]!.id! })));
     results.forEach((result, index) => expectResult(result, refusals[index]!));
     model.sent.push({ entries, results });
   }
@@ -129,7 +151,7 @@ class Reserve implements Command {
   ) {}
   check = (): boolean => this.from !== this.to;
   async run(model: Model, real: Real): Promise<void> {
-    const expiresAt = this.lapses ? Date.now() + 300 : null;
+    const expiresAt = this.lapses ? Date.now() + LAPSES_AFTER_MS : null;
     const entry = transfer(real.bookId, real.accounts[this.from]!, real.accounts[this.to]!, fromMinorUnits(this.amount, 'CNY'), {
       kind: EntryKind.PENDING,
       ...(expiresAt ? { expiresAt: timestampFromDate(new Date(expiresAt)) } : {}),
@@ -178,6 +200,26 @@ class Resolve implements Command {
   toString = (): string => (this.voiding ? `void #${this.pick}` : `post #${this.pick} at ${this.share}%`);
 }
 
+/** Reverses a posted transfer (or a reversal): once, and refused where the money has been spent since. */
+class Reverse implements Command {
+  constructor(readonly pick: number) {}
+  check = (model: Readonly<Model>): boolean => model.transfers.length > 0;
+  async run(model: Model, real: Real): Promise<void> {
+    const target = model.transfers[this.pick % model.transfers.length]!;
+    const entry = transfer(real.bookId, real.accounts[target.to]!, real.accounts[target.from]!, fromMinorUnits(target.amount, 'CNY'), {
+      reversesEntryId: target.id,
+    });
+    const [result] = await post(real.ledger.rpc, entry);
+    const refusal = model.reversed.has(target.id)
+      ? 'ENTRY_ALREADY_REVERSED'
+      : model.transfer({ id: entry.id!, from: target.to, to: target.from, amount: target.amount });
+    if (refusal === '') model.reversed.add(target.id);
+    expectResult(result!, refusal);
+    model.sent.push({ entries: [entry], results: [result!] });
+  }
+  toString = (): string => `reverse #${this.pick}`;
+}
+
 /** Sends an earlier request again, unchanged: each entry must get its first answer and change nothing. */
 class Retry implements Command {
   constructor(readonly pick: number) {}
@@ -194,16 +236,27 @@ class Retry implements Command {
 class Lapse implements Command {
   check = (model: Readonly<Model>): boolean => model.pendings.some((pending) => pending.state === 'pending' && pending.expiresAt !== null);
   async run(model: Model, real: Real): Promise<void> {
-    for (const pending of model.pendings.filter((candidate) => candidate.state === 'pending' && candidate.expiresAt !== null)) {
-      model.move([
-        { account: pending.from, field: 'debitsPending', by: -pending.amount },
-        { account: pending.to, field: 'creditsPending', by: -pending.amount },
-      ]);
-      pending.state = 'expired';
-    }
-    await eventually(() => compareBalances(model, real), 10_000);
+    await lapseDue(model, real, Infinity);
   }
   toString = (): string => 'let reservations lapse';
+}
+
+/**
+ * Releases in the model every lapsing reservation due by `horizon`, then waits until the ledger's
+ * sweep has released them too. Run before each step with a margin, so that no reservation falls
+ * due while a step runs and the ledger's sweep never gets ahead of the model.
+ */
+async function lapseDue(model: Model, real: Real, horizon: number): Promise<void> {
+  const due = model.pendings.filter((pending) => pending.state === 'pending' && pending.expiresAt !== null && pending.expiresAt <= horizon);
+  if (due.length === 0) return;
+  for (const pending of due) {
+    model.move([
+      { account: pending.from, field: 'debitsPending', by: -pending.amount },
+      { account: pending.to, field: 'creditsPending', by: -pending.amount },
+    ]);
+    pending.state = 'expired';
+  }
+  await eventually(() => compareBalances(model, real), 10_000);
 }
 
 class Restart implements Command {
@@ -228,11 +281,30 @@ async function compareBalances(model: Model, real: Real): Promise<void> {
   );
 }
 
+/**
+ * Each applied entry is in the book once and nothing refused is (the sweep's expiries aside), and
+ * every reservation is in the state the model has for it.
+ */
+async function compareJournal(model: Model, real: Real): Promise<void> {
+  const applied = model.sent.flatMap(({ entries, results }) => entries.filter((_, index) => results[index]!.status === EntryStatus.APPLIED).map((entry) => entry.id!));
+  const written: { id: string }[] = await real.ledger.dataSource.query(
+    `SELECT id FROM ledger_entry WHERE book_id = $1 AND kind <> 'expire_pending'`,
+    [real.bookId],
+  );
+  expect(written.map(({ id }) => id).sort()).toEqual(applied.sort());
+  const reservations: { id: string; state: string }[] = await real.ledger.dataSource.query(
+    `SELECT id, state FROM ledger_pending_transfer WHERE book_id = $1`,
+    [real.bookId],
+  );
+  expect(new Map(reservations.map(({ id, state }) => [id, state]))).toEqual(new Map(model.pendings.map(({ id, state }) => [id, state])));
+}
+
 const commands = [
   fc.tuple(accountArb, accountArb, amountArb).map(([from, to, amount]) => new Transfer(from, to, amount)),
   fc.array(fc.record({ from: accountArb, to: accountArb, amount: amountArb }), { minLength: 2, maxLength: 3 }).map((transfers) => new LinkedTransfers(transfers)),
   fc.tuple(accountArb, accountArb, amountArb, fc.boolean()).map(([from, to, amount, lapses]) => new Reserve(from, to, amount, lapses)),
   fc.tuple(fc.nat(), fc.integer({ min: 1, max: 100 }), fc.boolean()).map(([pick, share, voiding]) => new Resolve(pick, share, voiding)),
+  fc.nat().map((pick) => new Reverse(pick)),
   fc.nat().map((pick) => new Retry(pick)),
   fc.constant(new Lapse()),
   fc.constant(new Restart()),
@@ -252,7 +324,7 @@ describe('the ledger against a plain in-memory model (fast-check)', () => {
 
   let stepsRun = 0;
 
-  it('agrees with the model after every step of random transfers, linked chains, reservations, retries, lapses and restarts', async () => {
+  it('agrees with the model and keeps the invariants after every step of random transfers, linked chains, reservations, reversals, retries, lapses and restarts', async () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size: 'large' }), async (steps) => {
         const bookId = (await openBook(ledger.rpc)).id;
@@ -263,22 +335,27 @@ describe('the ledger against a plain in-memory model (fast-check)', () => {
         ];
         const real: Real = { ledger, bookId, accounts };
         await fc.asyncModelRun(() => ({ model: new Model(), real }), [...steps].map((step) => withCheck(step)));
-        await checkInvariants(ledger.rpc, ledger.dataSource);
         stepsRun += [...steps].length;
       }),
-      { numRuns: Number(process.env['MODEL_RUNS'] ?? 12), endOnFailure: true },
+      { numRuns: MODEL_RUNS, endOnFailure: true },
     );
     expect(stepsRun).toBeGreaterThan(100); // the property really exercised the ledger
-  });
+  }, 60_000 + MODEL_RUNS * 2_000);
 });
 
-/** Runs the step, then compares every balance with the model. */
+/**
+ * Lets the reservations due soon lapse, runs the step, then compares every balance, entry and
+ * reservation with the model and checks the book's invariants.
+ */
 function withCheck(step: Command): Command {
   return {
     check: (model) => step.check(model),
     run: async (model, real) => {
+      await lapseDue(model, real, Date.now() + LAPSE_MARGIN_MS);
       await step.run(model, real);
       await compareBalances(model, real);
+      await compareJournal(model, real);
+      await checkInvariants(real.ledger.rpc, real.ledger.dataSource, real.bookId);
     },
     toString: () => step.toString(),
   };

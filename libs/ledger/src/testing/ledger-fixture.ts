@@ -81,36 +81,52 @@ export async function post(rpc: RpcClient, ...entries: NewEntryInit[]) {
   return (await rpc.call(LedgerRpc.postEntries, { entries })).results;
 }
 
+/** Rows of one book when a book is named, of every book otherwise (`$1` is the book's id or null). */
+const IN_BOOK = (column: string) => `($1::uuid IS NULL OR ${column} = $1)`;
+
 /**
  * The invariants of RELIABILITY.md that hold for any ledger database: debits equal credits,
  * stored balances equal the sum of postings, no account beyond its limit, every chain verifies.
+ * Checks one book when `bookId` is given, every book otherwise.
  */
-export async function checkInvariants(rpc: RpcClient, dataSource: DataSource): Promise<void> {
-  const [unbalanced]: { n: string }[] = await dataSource.query(`
-    SELECT count(*) AS n FROM (
-      SELECT entry_id FROM ledger_posting GROUP BY entry_id, currency, phase
-      HAVING sum(CASE side WHEN 'debit' THEN amount ELSE -amount END) <> 0) u`);
-  const [drifted]: { n: string }[] = await dataSource.query(`
-    SELECT count(*) AS n FROM ledger_account a LEFT JOIN LATERAL (
-      SELECT COALESCE(sum(amount) FILTER (WHERE side = 'debit' AND phase = 'posted'), 0) AS dp,
-             COALESCE(sum(amount) FILTER (WHERE side = 'credit' AND phase = 'posted'), 0) AS cp,
-             COALESCE(sum(amount) FILTER (WHERE side = 'debit' AND phase = 'pending'), 0)
-               - COALESCE(sum(amount) FILTER (WHERE side = 'debit' AND phase = 'release'), 0) AS dq,
-             COALESCE(sum(amount) FILTER (WHERE side = 'credit' AND phase = 'pending'), 0)
-               - COALESCE(sum(amount) FILTER (WHERE side = 'credit' AND phase = 'release'), 0) AS cq
-        FROM ledger_posting p WHERE p.account_id = a.id) s ON true
-     WHERE a.debits_posted <> s.dp OR a.credits_posted <> s.cp OR a.debits_pending <> s.dq OR a.credits_pending <> s.cq`);
-  const [overdrawn]: { n: string }[] = await dataSource.query(`
-    SELECT count(*) AS n FROM ledger_account
-     WHERE (debits_must_not_exceed_credits AND debits_posted + debits_pending > credits_posted)
-        OR (credits_must_not_exceed_debits AND credits_posted + credits_pending > debits_posted)`);
-  const [totals]: { d: string; c: string }[] = await dataSource.query(`
-    SELECT COALESCE(sum(amount) FILTER (WHERE side = 'debit'), 0) AS d, COALESCE(sum(amount) FILTER (WHERE side = 'credit'), 0) AS c
-      FROM ledger_posting WHERE phase = 'posted'`);
+export async function checkInvariants(rpc: RpcClient, dataSource: DataSource, bookId?: string): Promise<void> {
+  const book = [bookId ?? null];
+  const [unbalanced]: { n: string }[] = await dataSource.query(
+    `SELECT count(*) AS n FROM (
+       SELECT p.entry_id FROM ledger_posting p JOIN ledger_entry e ON e.id = p.entry_id WHERE ${IN_BOOK('e.book_id')}
+        GROUP BY p.entry_id, p.currency, p.phase
+       HAVING sum(CASE p.side WHEN 'debit' THEN p.amount ELSE -p.amount END) <> 0) u`,
+    book,
+  );
+  const [drifted]: { n: string }[] = await dataSource.query(
+    `SELECT count(*) AS n FROM ledger_account a LEFT JOIN LATERAL (
+       SELECT COALESCE(sum(amount) FILTER (WHERE side = 'debit' AND phase = 'posted'), 0) AS dp,
+              COALESCE(sum(amount) FILTER (WHERE side = 'credit' AND phase = 'posted'), 0) AS cp,
+              COALESCE(sum(amount) FILTER (WHERE side = 'debit' AND phase = 'pending'), 0)
+                - COALESCE(sum(amount) FILTER (WHERE side = 'debit' AND phase = 'release'), 0) AS dq,
+              COALESCE(sum(amount) FILTER (WHERE side = 'credit' AND phase = 'pending'), 0)
+                - COALESCE(sum(amount) FILTER (WHERE side = 'credit' AND phase = 'release'), 0) AS cq
+         FROM ledger_posting p WHERE p.account_id = a.id) s ON true
+      WHERE ${IN_BOOK('a.book_id')}
+        AND (a.debits_posted <> s.dp OR a.credits_posted <> s.cp OR a.debits_pending <> s.dq OR a.credits_pending <> s.cq)`,
+    book,
+  );
+  const [overdrawn]: { n: string }[] = await dataSource.query(
+    `SELECT count(*) AS n FROM ledger_account a
+      WHERE ${IN_BOOK('a.book_id')}
+        AND ((debits_must_not_exceed_credits AND debits_posted + debits_pending > credits_posted)
+          OR (credits_must_not_exceed_debits AND credits_posted + credits_pending > debits_posted))`,
+    book,
+  );
+  const [totals]: { d: string; c: string }[] = await dataSource.query(
+    `SELECT COALESCE(sum(p.amount) FILTER (WHERE p.side = 'debit'), 0) AS d, COALESCE(sum(p.amount) FILTER (WHERE p.side = 'credit'), 0) AS c
+       FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id WHERE p.phase = 'posted' AND ${IN_BOOK('a.book_id')}`,
+    book,
+  );
   expect({ unbalanced: Number(unbalanced!.n), drifted: Number(drifted!.n), overdrawn: Number(overdrawn!.n) }).toEqual({ unbalanced: 0, drifted: 0, overdrawn: 0 });
   expect(totals!.d).toBe(totals!.c);
-  const books: { id: string }[] = await dataSource.query(`SELECT id FROM ledger_book`);
-  for (const book of books) {
-    expect(await rpc.call(LedgerRpc.verifyChain, { bookId: book.id })).toMatchObject({ ok: true, firstBadSequence: 0n });
+  const books: { id: string }[] = await dataSource.query(`SELECT id FROM ledger_book WHERE ${IN_BOOK('id')}`, book);
+  for (const { id } of books) {
+    expect(await rpc.call(LedgerRpc.verifyChain, { bookId: id })).toMatchObject({ ok: true, firstBadSequence: 0n });
   }
 }
