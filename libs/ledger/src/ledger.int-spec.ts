@@ -411,6 +411,21 @@ describe('the ledger engine', () => {
         expect(head).toBeDefined();
       });
     });
+
+    it('verifies a book that is being posted to: the walk sees the book as it stood when it began', async () => {
+      const { book, results } = await journalOf(...Array.from({ length: 8_000 }, () => '0.01'));
+      const [from, to] = (await ledger.rpc.call(LedgerRpc.getEntry, { entryId: results[0]!.id })).postings.map((posting) => posting.accountId);
+      await post(ledger.rpc, ...Array.from({ length: 8_000 }, () => transfer(book, from!, to!, '0.01')));
+      let posting = true;
+      const meanwhile = (async () => {
+        while (posting) await post(ledger.rpc, transfer(book, from!, to!, '0.01'));
+      })();
+      const verified = await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book });
+      posting = false;
+      await meanwhile;
+      expect(verified).toMatchObject({ ok: true, firstBadSequence: 0n });
+      expect(verified.entriesChecked).toBeGreaterThanOrEqual(16_000n);
+    });
   });
 
   describe('pending transfers', () => {

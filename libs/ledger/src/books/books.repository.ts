@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
 import { uuidv7 } from '@yishi/persistence';
 
@@ -32,8 +32,8 @@ export class BooksRepository {
     return book;
   }
 
-  async find(id: string): Promise<BookRecord | undefined> {
-    const [book] = (await this.dataSource.query(`SELECT ${BOOK_COLUMNS} FROM ledger_book WHERE id = $1`, [id])) as BookRecord[];
+  async find(id: string, reader: Pick<EntityManager, 'query'> = this.dataSource): Promise<BookRecord | undefined> {
+    const [book] = (await reader.query(`SELECT ${BOOK_COLUMNS} FROM ledger_book WHERE id = $1`, [id])) as BookRecord[];
     return book;
   }
 }

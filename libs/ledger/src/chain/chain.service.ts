@@ -3,11 +3,11 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 
 import type { VerifyChainRequest, VerifyChainResponseSchema } from '@yishi/contracts';
 
-import { BooksRepository } from '../books/books.repository';
+import { BooksRepository, type BookRecord } from '../books/books.repository';
 import { entryHash } from '../entries/entry-rows';
 import { isUuid } from '../wire';
 import { LedgerErrorCode, ledgerError } from '../ledger.error';
-import { JournalRepository, type JournalEntryRow, type JournalPostingRow } from './journal.repository';
+import { JournalRepository, type JournalEntryRow, type JournalPostingRow, type JournalReader } from './journal.repository';
 
 const PAGE = 2_000;
 
@@ -20,16 +20,23 @@ export class ChainService {
 
   /**
    * Walks the book's journal from the first entry, recomputing each hash from the stored content
-   * and the previous hash; the first sequence that does not match is reported.
+   * and the previous hash; the first sequence that does not match is reported. The walk reads one
+   * snapshot, so entries posted while it runs are neither walked nor taken for tampering.
    */
   async verify(request: VerifyChainRequest): Promise<MessageInitShape<typeof VerifyChainResponseSchema>> {
-    const book = isUuid(request.bookId) ? await this.books.find(request.bookId) : undefined;
-    if (!book) throw ledgerError(LedgerErrorCode.BookNotFound, [{ field: 'book_id', reason: 'no such book' }]);
+    return this.journal.inSnapshot(async (reader) => {
+      const book = isUuid(request.bookId) ? await this.books.find(request.bookId, reader) : undefined;
+      if (!book) throw ledgerError(LedgerErrorCode.BookNotFound, [{ field: 'book_id', reason: 'no such book' }]);
+      return this.walk(book, reader);
+    });
+  }
+
+  private async walk(book: BookRecord, reader: JournalReader): Promise<MessageInitShape<typeof VerifyChainResponseSchema>> {
     let previousHash = '';
     let checked = 0n;
     for (;;) {
-      const entries = await this.journal.entriesAfter(book.id, checked, PAGE);
-      const postings = groupByEntry(await this.journal.postingsOf(entries));
+      const entries = await this.journal.entriesAfter(book.id, checked, PAGE, reader);
+      const postings = groupByEntry(await this.journal.postingsOf(entries, reader));
       for (const entry of entries) {
         const expected = checked + 1n;
         if (BigInt(entry.sequence) !== expected || !hashMatches(entry, previousHash, postings.get(entry.id) ?? [])) {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
 import type { EntryKindName, Phase, Side } from '../entries/entry.model';
 
@@ -35,6 +35,9 @@ const ENTRY_COLUMNS = `id, book_id, sequence, kind, effective_date::text AS effe
   decision_ref, metadata, pending_id, reverses_entry_id, recorded_at,
   encode(previous_hash, 'hex') AS previous_hash, encode(hash, 'hex') AS hash`;
 
+/** Where a read runs: the pool, or the connection of one snapshot. */
+export type JournalReader = Pick<EntityManager, 'query'>;
+
 /** Reads the journal as stored, for lookups and for walking the hash chain. */
 @Injectable()
 export class JournalRepository {
@@ -46,21 +49,32 @@ export class JournalRepository {
   }
 
   /**
+   * Runs `read` in one read-only snapshot of the database: a walk of the chain sees the book's head
+   * and its entries as they stood when it began, whatever is posted meanwhile.
+   */
+  inSnapshot<T>(read: (reader: JournalReader) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      await manager.query('SET TRANSACTION READ ONLY');
+      return read(manager);
+    });
+  }
+
+  /**
    * The book's entries numbered after `afterSequence`, at most `count`, in order. A book numbers its
    * entries without gaps, so they are asked for as a range: with `LIMIT` alone, statistics that had
    * not yet caught up with a bulk load (a table thought small) chose to read every later entry of
    * the book and sort them, for every page, and verifying 463,000 entries took 50 s.
    */
-  entriesAfter(bookId: string, afterSequence: bigint, count: number): Promise<JournalEntryRow[]> {
-    return this.dataSource.query(
+  entriesAfter(bookId: string, afterSequence: bigint, count: number, reader: JournalReader = this.dataSource): Promise<JournalEntryRow[]> {
+    return reader.query(
       `SELECT ${ENTRY_COLUMNS} FROM ledger_entry WHERE book_id = $1 AND sequence > $2 AND sequence <= $3 ORDER BY sequence`,
       [bookId, afterSequence.toString(), (afterSequence + BigInt(count)).toString()],
     );
   }
 
   /** The entries' postings, found by the entries' sequences (postings are keyed by account, then sequence). */
-  postingsOf(entries: readonly Pick<JournalEntryRow, 'id' | 'sequence'>[]): Promise<JournalPostingRow[]> {
-    return this.dataSource.query(
+  postingsOf(entries: readonly Pick<JournalEntryRow, 'id' | 'sequence'>[], reader: JournalReader = this.dataSource): Promise<JournalPostingRow[]> {
+    return reader.query(
       `SELECT entry_id, line, account_id, phase, side, amount, currency FROM ledger_posting
         WHERE book_sequence = ANY($1::bigint[]) AND entry_id = ANY($2::uuid[]) ORDER BY entry_id, line`,
       [entries.map((entry) => entry.sequence), entries.map((entry) => entry.id)],
