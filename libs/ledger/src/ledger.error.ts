@@ -57,6 +57,8 @@ export enum Refusal {
   ExceedsCredits = 'EXCEEDS_CREDITS',
   ExceedsDebits = 'EXCEEDS_DEBITS',
   AccountClosed = 'ACCOUNT_CLOSED',
+  /** An account's debits or credits (posted and pending) would pass what a Postgres bigint holds. */
+  AccountTotalTooLarge = 'ACCOUNT_TOTAL_TOO_LARGE',
   PendingNotFound = 'PENDING_NOT_FOUND',
   PendingAlreadyResolved = 'PENDING_ALREADY_RESOLVED',
   PendingExpired = 'PENDING_EXPIRED',

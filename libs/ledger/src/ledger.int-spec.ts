@@ -2,7 +2,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 
 import { AccountKind, EntryKind, EntryStatus, LedgerRpc, Side } from '@yishi/contracts';
 import { InvalidArgumentError } from '@yishi/messaging';
-import { uuidv7 } from '@yishi/persistence';
+import { uuidFromSeed, uuidv7 } from '@yishi/persistence';
 import { eventually } from '@yishi/testing';
 
 import { checkInvariants, openAccount, openBook, post, startLedger, transfer, type LedgerFixture } from './testing/ledger-fixture';
@@ -224,6 +224,7 @@ describe('the ledger engine', () => {
       ['0.00', /greater than zero/],
       ['-5.00', /greater than zero/],
       ['1.001', /more decimals/],
+      ['1.100', /more decimals/],
       ['12,50', /decimal number/],
     ])('an amount of %s', async (amount, reason) => {
       await refuse(transfer(bookId, source, fund, amount), 'entries[0].postings[0].amount.amount', reason);
@@ -231,6 +232,7 @@ describe('the ledger engine', () => {
 
     it('a day the calendar does not have, as an effective date or as the date of a trial balance', async () => {
       await refuse(transfer(bookId, source, fund, '1.00', { effectiveDate: '2026-02-30' }), 'entries[0].effective_date', /YYYY-MM-DD/);
+      await refuse(transfer(bookId, source, fund, '1.00', { effectiveDate: '0000-01-01' }), 'entries[0].effective_date', /YYYY-MM-DD/);
       const trialBalance = ledger.rpc.call(LedgerRpc.getTrialBalance, { bookId, asOfDate: '2026-02-30' });
       await expect(trialBalance).rejects.toMatchObject({ violations: [{ field: 'as_of_date', reason: expect.stringMatching(/YYYY-MM-DD/) }] });
     });
@@ -257,6 +259,18 @@ describe('the ledger engine', () => {
         { accountId: fund, side: Side.CREDIT, amount: { amount: '1.00', currency: 'USD' } },
       ];
       await refuse(entry, 'entries[0].postings[0].amount.currency', /keeps CNY, not USD/);
+    });
+
+    it('a NUL character in a text or a metadata value, which Postgres cannot store', async () => {
+      await refuse(transfer(bookId, source, fund, '1.00', { memo: 'rails\u0000' }), 'entries[0].memo', /NUL/);
+      await refuse(transfer(bookId, source, fund, '1.00', { metadata: { household: '3-\u0000-201' } }), 'entries[0].metadata.household', /NUL/);
+      await expect(ledger.rpc.call(LedgerRpc.openAccount, { bookId, code: 'fund.nul', nameZh: '扶手\u0000', kind: AccountKind.FUND, normalSide: Side.CREDIT })).rejects.toMatchObject({
+        violations: [{ field: 'name_zh', reason: expect.stringMatching(/NUL/) }],
+      });
+    });
+
+    it('an id of version 8, which the ledger keeps for the entries it derives itself (an expiry’s)', async () => {
+      await refuse(transfer(bookId, source, fund, '1.00', { id: uuidFromSeed('expire:any reservation') }), 'entries[0].id', /version 8/);
     });
 
     it('an entry with one posting', async () => {
@@ -507,6 +521,16 @@ describe('the ledger engine', () => {
   });
 
   describe('balances and reports', () => {
+    it('refuse an entry that would take an account’s totals past what the database holds, and keep the account usable', async () => {
+      const fund = (await openAccount(ledger.rpc, bookId, 'fund.huge')).id;
+      const huge = '46116860184273879.04'; // 2^62 fen, the most one posting may carry
+      const [first, second] = await post(ledger.rpc, transfer(bookId, source, fund, huge), transfer(bookId, source, fund, huge));
+      expect([first!.status, second!.refusal]).toEqual([EntryStatus.APPLIED, 'ACCOUNT_TOTAL_TOO_LARGE']);
+      const [after] = await post(ledger.rpc, transfer(bookId, fund, source, '0.01'));
+      expect(after!.status).toBe(EntryStatus.APPLIED);
+      expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance?.posted).toBe('46116860184273879.03');
+    });
+
     it('give the balance at a past moment, a paginated statement with running balance, and a trial balance that balances', async () => {
       const book = (await openBook(ledger.rpc)).id;
       const household = (await openAccount(ledger.rpc, book, 'counterparty.household.45-301', { normalSide: Side.DEBIT, kind: AccountKind.COUNTERPARTY })).id;

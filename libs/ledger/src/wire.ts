@@ -40,4 +40,10 @@ export const WIRE_ENTRY_KINDS: Record<EntryKindName, EntryKind> = {
   expire_pending: EntryKind.EXPIRE_PENDING,
 };
 
-export { isCalendarDate, isUuid } from '@yishi/persistence';
+export { isCalendarDate, isSeededUuid, isUuid } from '@yishi/persistence';
+
+/** What is wrong with a free text the ledger keeps, or null: too long, or a NUL, which Postgres text cannot hold. */
+export function textProblem(value: string, maxLength: number): string | null {
+  if (value.length > maxLength) return `must be at most ${maxLength} characters`;
+  return value.includes('\0') ? 'must not contain the NUL character (U+0000)' : null;
+}

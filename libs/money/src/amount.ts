@@ -32,7 +32,11 @@ export function isKnownCurrency(currency: string): boolean {
   return MINOR_DIGITS[currency] !== undefined;
 }
 
-/** "55000.00" CNY → 5500000n fen. Refuses anything that is not a positive amount the currency can hold. */
+/**
+ * "55000.00" CNY → 5500000n fen. Refuses anything that is not a positive amount the currency can
+ * hold, and more decimals than it has even when they are zeros ("1.230" CNY): an amount written
+ * finer than fen is a mistake of units to be corrected, not rounded or read past.
+ */
 export function toMinorUnits(amount: string, currency: string): bigint {
   const digits = minorDigits(currency);
   // The ledger parses every posting's amount: the common shape is read from its characters.
@@ -41,10 +45,15 @@ export function toMinorUnits(amount: string, currency: string): bigint {
   if (!DECIMAL.test(amount)) throw new AmountError('not-a-number', amount);
   const value = new Decimal(amount);
   if (value.lte(0)) throw new AmountError('not-positive', amount);
-  if (value.decimalPlaces() > digits) throw new AmountError('too-precise', amount);
+  if (decimalsWritten(amount) > digits) throw new AmountError('too-precise', amount);
   const minor = BigInt(value.times(new Decimal(10).pow(digits)).toFixed(0));
   if (minor > MAX_MINOR) throw new AmountError('too-large', amount);
   return minor;
+}
+
+function decimalsWritten(amount: string): number {
+  const point = amount.indexOf('.');
+  return point < 0 ? 0 : amount.length - point - 1;
 }
 
 /** 5500000n fen → "55000.00". Negative amounts keep their sign. */

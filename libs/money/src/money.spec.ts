@@ -15,6 +15,7 @@ describe('amounts', () => {
     ['0', 'not-positive'],
     ['-70.00', 'not-positive'],
     ['1.001', 'too-precise'],
+    ['1.100', 'too-precise'],
     ['1e3', 'not-a-number'],
     ['', 'not-a-number'],
     ['12,5', 'not-a-number'],
@@ -33,8 +34,9 @@ describe('amounts', () => {
         expect(toMinorUnits(fen.toString(), 'JPY')).toBe(fen);
       }),
     );
-    expect(toMinorUnits('1.230', 'CNY')).toBe(123n);
+    expect(() => toMinorUnits('1.230', 'CNY')).toThrow(expect.objectContaining({ problem: 'too-precise' }));
     expect(() => toMinorUnits('1.5', 'JPY')).toThrow(expect.objectContaining({ problem: 'too-precise' }));
+    expect(() => toMinorUnits('2.0', 'JPY')).toThrow(expect.objectContaining({ problem: 'too-precise' }));
   });
 
   it('reads short amounts as it reads the same amounts written long: the quick path for the common shape agrees with the general one', () => {

@@ -11,7 +11,7 @@ describe('calendar dates', () => {
 
   it('are only days the calendar has, written YYYY-MM-DD', () => {
     for (const day of ['2024-02-29', '2026-02-28', '2026-12-31', '0099-03-01']) expect(isCalendarDate(day)).toBe(true);
-    for (const notDay of ['2026-02-29', '2026-02-30', '2100-02-29', '2026-13-01', '2026-00-10', '2026-1-1', '26-01-01', '2026-01-01T00:00', ' 2026-01-01', '']) {
+    for (const notDay of ['2026-02-29', '2026-02-30', '2100-02-29', '2026-13-01', '2026-00-10', '2026-1-1', '26-01-01', '2026-01-01T00:00', ' 2026-01-01', '', '0000-01-01']) {
       expect(isCalendarDate(notDay)).toBe(false);
     }
   });

@@ -6,7 +6,8 @@ const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** Days from 2000-01-01 to a YYYY-MM-DD date, as a `date` column stores it; null if the text is not a day on the calendar. */
 export function daysSince2000(date: string): number | null {
   const [, year, month, day] = CALENDAR_DATE.exec(date)?.map(Number) ?? [];
-  if (year === undefined || month === undefined || day === undefined) return null;
+  // Year 0 is 1 BC to Postgres, which would read the date back as another text than was hashed.
+  if (year === undefined || month === undefined || day === undefined || year < 1) return null;
   const moment = new Date(POSTGRES_EPOCH_MS);
   // setUTCFullYear, unlike Date.UTC, reads years 0–99 as they are.
   moment.setUTCFullYear(year, month - 1, day);

@@ -21,6 +21,11 @@ export function uuidFromSeed(seed: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** Whether `id` is of version 8, as `uuidFromSeed` makes them (for a well-formed lowercase UUID). */
+export function isSeededUuid(id: string): boolean {
+  return id.charCodeAt(14) === 56; // '8'
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Ids are lowercase UUIDs; anything else names nothing (and must not reach a uuid column). */

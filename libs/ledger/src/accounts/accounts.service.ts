@@ -6,12 +6,27 @@ import { DEFAULT_CURRENCY, isKnownCurrency } from '@yishi/money';
 
 import { BooksRepository } from '../books/books.repository';
 import { LedgerErrorCode, accountNotFound, ledgerError } from '../ledger.error';
-import { ACCOUNT_KIND_NAMES, amountText, isUuid, normalBalance, SIDE_NAMES, WIRE_ACCOUNT_KINDS, WIRE_SIDES } from '../wire';
+import { ACCOUNT_KIND_NAMES, amountText, isUuid, normalBalance, SIDE_NAMES, textProblem, WIRE_ACCOUNT_KINDS, WIRE_SIDES } from '../wire';
 import { AccountsRepository, type AccountRecord, type NewAccount } from './accounts.repository';
 
 type AccountInit = Omit<Account, '$typeName'>;
 
 const CODE = /^[a-z0-9][a-z0-9._-]{0,119}$/;
+const MAX_ACCOUNT_TEXT = 200;
+
+/** An account's names and references, by field name on the wire. */
+function accountTexts(request: OpenAccountRequest): [string, string][] {
+  const references = request.references;
+  return [
+    ['name_zh', request.nameZh],
+    ['name_en', request.nameEn],
+    ['references.community', references?.community ?? ''],
+    ['references.estate', references?.estate ?? ''],
+    ['references.project', references?.project ?? ''],
+    ['references.household', references?.household ?? ''],
+    ['references.organisation', references?.organisation ?? ''],
+  ];
+}
 
 @Injectable()
 export class AccountsService {
@@ -56,6 +71,10 @@ export class AccountsService {
     if (!isUuid(request.bookId)) violations.push({ field: 'book_id', reason: 'must be a book id' });
     if (!CODE.test(request.code)) violations.push({ field: 'code', reason: 'must be 1–120 of a-z, 0-9, ".", "_", "-"' });
     if (!request.nameZh.trim()) violations.push({ field: 'name_zh', reason: 'must not be empty' });
+    for (const [field, text] of accountTexts(request)) {
+      const problem = textProblem(text, MAX_ACCOUNT_TEXT);
+      if (problem) violations.push({ field, reason: problem });
+    }
     if (!kind) violations.push({ field: 'kind', reason: 'must be CUSTODY, FUND, COUNTERPARTY or MEMO' });
     if (!side) violations.push({ field: 'normal_side', reason: 'must be DEBIT or CREDIT' });
     if (!isKnownCurrency(currency)) violations.push({ field: 'currency', reason: `is not a currency the ledger keeps: ${currency}` });

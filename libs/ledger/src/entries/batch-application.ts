@@ -347,7 +347,11 @@ function applyMovement(account: AccountState, movement: Movement, direction: 1n 
   }
 }
 
+/** The most an account's debits or credits, posted and pending together, may add up to: a Postgres bigint. */
+const MAX_TOTAL = 2n ** 63n - 1n;
+
 function limitBroken(account: AccountState): Refusal | null {
+  if (account.debitsPosted + account.debitsPending > MAX_TOTAL || account.creditsPosted + account.creditsPending > MAX_TOTAL) return Refusal.AccountTotalTooLarge;
   if (account.debitsMustNotExceedCredits && account.debitsPosted + account.debitsPending > account.creditsPosted) return Refusal.ExceedsCredits;
   if (account.creditsMustNotExceedDebits && account.creditsPosted + account.creditsPending > account.debitsPosted) return Refusal.ExceedsDebits;
   return null;

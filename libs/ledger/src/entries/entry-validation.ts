@@ -5,14 +5,15 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { EntryKind, Side as WireSide, type NewEntry, type Posting } from '@yishi/contracts';
 import type { Violation } from '@yishi/messaging';
 import { AmountError, DEFAULT_CURRENCY, isKnownCurrency, toMinorUnits } from '@yishi/money';
-import { isCalendarDate, isUuid } from '@yishi/persistence';
 
+import { isCalendarDate, isSeededUuid, isUuid, textProblem } from '../wire';
 import { canonicalMetadata } from './entry-rows';
 import type { EntryDraft, EntryKindName, PostingLine, Side } from './entry.model';
 
 export const MAX_ENTRIES_PER_REQUEST = 8_000;
 const MAX_TEXT = 1_000;
 const MAX_METADATA_KEYS = 32;
+const MAX_METADATA_KEY = 100;
 
 const KIND_NAMES: Partial<Record<EntryKind, EntryKindName>> = {
   [EntryKind.UNSPECIFIED]: 'posted',
@@ -59,6 +60,9 @@ function validateEntry(entry: NewEntry, index: number, findings: Findings): Entr
   const kind = KIND_NAMES[entry.kind];
   if (!kind) findings.onEntry(index, 'kind', 'must be POSTED, PENDING, POST_PENDING or VOID_PENDING');
   if (!isUuid(entry.id)) findings.onEntry(index, 'id', 'must be a UUID chosen by the client');
+  // The ledger derives the ids of the entries it makes itself (an expiry's, an operation's later
+  // entries) as version 8 UUIDs: a client that took one could keep a reservation from lapsing.
+  else if (isSeededUuid(entry.id)) findings.onEntry(index, 'id', 'must not be a version 8 UUID: those are the ids the ledger derives for its own entries');
   if (!isUuid(entry.bookId)) findings.onEntry(index, 'book_id', 'must be a book id');
   if (entry.effectiveDate && !isCalendarDate(entry.effectiveDate)) findings.onEntry(index, 'effective_date', 'must be a date YYYY-MM-DD');
   if (!entry.recordedBy.trim()) findings.onEntry(index, 'recorded_by', 'must name who recorded the entry');
@@ -155,16 +159,18 @@ const TEXT_FIELDS = [
 
 function checkTexts(entry: NewEntry, index: number, findings: Findings): void {
   for (const [field, name] of TEXT_FIELDS) {
-    if (entry[name].length > MAX_TEXT) findings.onEntry(index, field, `must be at most ${MAX_TEXT} characters`);
+    const problem = textProblem(entry[name], MAX_TEXT);
+    if (problem) findings.onEntry(index, field, problem);
   }
   let keys = 0;
-  let tooLong = false;
   for (const key in entry.metadata) {
     keys += 1;
-    tooLong ||= key.length > 100 || entry.metadata[key]!.length > MAX_TEXT;
+    const keyProblem = textProblem(key, MAX_METADATA_KEY);
+    const valueProblem = keyProblem ? null : textProblem(entry.metadata[key]!, MAX_TEXT);
+    if (keyProblem) findings.onEntry(index, 'metadata', `each key ${keyProblem}`);
+    if (valueProblem) findings.onEntry(index, `metadata.${key}`, valueProblem);
   }
   if (keys > MAX_METADATA_KEYS) findings.onEntry(index, 'metadata', `must hold at most ${MAX_METADATA_KEYS} keys`);
-  if (tooLong) findings.onEntry(index, 'metadata', 'keys or values too long');
 }
 
 /** The content a retry must repeat exactly (the id's idempotency fingerprint). */

@@ -9,10 +9,12 @@ import { AmountError, DEFAULT_CURRENCY, toMinorUnits } from '@yishi/money';
 import { EntriesService } from '../entries/entries.service';
 import type { EntryDraft, EntryKindName, EntryOutcome, PostingLine } from '../entries/entry.model';
 import { LedgerErrorCode, ledgerError } from '../ledger.error';
-import { isCalendarDate, isUuid } from '../wire';
+import { isCalendarDate, isSeededUuid, isUuid, textProblem } from '../wire';
 import { FundChartService } from './fund-chart.service';
 
 type OperationResult = MessageInitShape<typeof OperationResultSchema>;
+
+const MAX_HEADER_TEXT = 1_000;
 
 export function invalid(field: string, reason: string): never {
   throw ledgerError(LedgerErrorCode.InvalidRequest, [{ field, reason }]);
@@ -59,7 +61,12 @@ export class FundOperations {
   async open(header: OperationHeader | undefined): Promise<{ header: OperationHeader; bookId: string }> {
     if (!header) return invalid('header', 'is required');
     if (!isUuid(header.operationId)) invalid('header.operation_id', 'must be a UUID chosen by the client');
+    if (isSeededUuid(header.operationId)) invalid('header.operation_id', 'must not be a version 8 UUID: those are the ids the ledger derives for its own entries');
     if (!header.recordedBy.trim()) invalid('header.recorded_by', 'must name who recorded it');
+    for (const [field, text] of [['recorded_by', header.recordedBy], ['evidence', header.evidence], ['memo', header.memo], ['community_ref', header.communityRef]] as const) {
+      const problem = textProblem(text, MAX_HEADER_TEXT);
+      if (problem) invalid(`header.${field}`, problem);
+    }
     if (header.effectiveDate && !isCalendarDate(header.effectiveDate)) invalid('header.effective_date', 'must be YYYY-MM-DD');
     if (!header.communityRef.trim()) invalid('header.community_ref', 'must name the community');
     // The community's books are created on first use.
