@@ -341,6 +341,21 @@ describe('the ledger engine', () => {
       await asSuperuser(`UPDATE ledger_posting SET amount = 300 WHERE entry_id = $1`, [third.id]);
     });
 
+    it('altering a running balance or an account’s totals as superuser makes verify report the entry or the account', async () => {
+      const { book, results } = await journalOf('1.00', '2.00', '3.00');
+      const second = results[1]!;
+      const [line] = await ledger.dataSource.query(`SELECT account_id, line FROM ledger_posting WHERE entry_id = $1 AND side = 'credit'`, [second.id]);
+      const alterLine = (by: number) => asSuperuser(`UPDATE ledger_posting SET credits_posted_after = credits_posted_after + $2 WHERE entry_id = $1 AND line = $3`, [second.id, by, line.line]);
+      await alterLine(100);
+      expect(await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book })).toMatchObject({ ok: false, firstBadSequence: second.sequence, entriesChecked: 1n });
+      await alterLine(-100);
+      const alterAccount = (by: number) => asSuperuser(`UPDATE ledger_account SET credits_posted = credits_posted + $2 WHERE id = $1`, [line.account_id, by]);
+      await alterAccount(100);
+      expect(await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book })).toMatchObject({ ok: false, firstBadSequence: 0n, entriesChecked: 3n, driftedAccountId: line.account_id });
+      await alterAccount(-100);
+      expect(await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book })).toMatchObject({ ok: true, driftedAccountId: '' });
+    });
+
     it('deleting an entry as superuser (triggers bypassed) makes verify report the gap at its sequence', async () => {
       const { book, results } = await journalOf('1.00', '2.00', '3.00');
       const second = results[1]!;

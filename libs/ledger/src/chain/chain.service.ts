@@ -7,7 +7,7 @@ import { BooksRepository, type BookRecord } from '../books/books.repository';
 import { entryHash } from '../entries/entry-rows';
 import { isUuid } from '../wire';
 import { LedgerErrorCode, ledgerError } from '../ledger.error';
-import { JournalRepository, type JournalEntryRow, type JournalPostingRow, type JournalReader } from './journal.repository';
+import { JournalRepository, type AccountTotalsRow, type JournalEntryRow, type JournalPostingRow, type JournalReader } from './journal.repository';
 
 const PAGE = 2_000;
 
@@ -20,8 +20,10 @@ export class ChainService {
 
   /**
    * Walks the book's journal from the first entry, recomputing each hash from the stored content
-   * and the previous hash; the first sequence that does not match is reported. The walk reads one
-   * snapshot, so entries posted while it runs are neither walked nor taken for tampering.
+   * and the previous hash, and each account's running totals from its lines; the first sequence
+   * that does not match is reported. Then every account's stored totals must be what its lines add
+   * up to. The walk reads one snapshot, so entries posted while it runs are neither walked nor
+   * taken for tampering.
    */
   async verify(request: VerifyChainRequest): Promise<MessageInitShape<typeof VerifyChainResponseSchema>> {
     return this.journal.inSnapshot(async (reader) => {
@@ -32,6 +34,7 @@ export class ChainService {
   }
 
   private async walk(book: BookRecord, reader: JournalReader): Promise<MessageInitShape<typeof VerifyChainResponseSchema>> {
+    const totals = new WalkedTotals();
     let previousHash = '';
     let checked = 0n;
     for (;;) {
@@ -39,7 +42,8 @@ export class ChainService {
       const postings = groupByEntry(await this.journal.postingsOf(entries, reader));
       for (const entry of entries) {
         const expected = checked + 1n;
-        if (BigInt(entry.sequence) !== expected || !hashMatches(entry, previousHash, postings.get(entry.id) ?? [])) {
+        const lines = postings.get(entry.id) ?? [];
+        if (BigInt(entry.sequence) !== expected || !hashMatches(entry, previousHash, lines) || !totals.follow(lines)) {
           return { ok: false, entriesChecked: checked, firstBadSequence: expected, headHash: book.head_hash ?? '' };
         }
         previousHash = entry.hash;
@@ -48,7 +52,14 @@ export class ChainService {
       if (entries.length < PAGE) break;
     }
     const headMatches = BigInt(book.head_sequence) === checked && (book.head_hash ?? '') === previousHash;
-    return { ok: headMatches, entriesChecked: checked, firstBadSequence: headMatches ? 0n : checked + 1n, headHash: previousHash };
+    const drifted = totals.firstDrifted(await this.journal.accountTotals(book.id, reader));
+    return {
+      ok: headMatches && !drifted,
+      entriesChecked: checked,
+      firstBadSequence: headMatches ? 0n : checked + 1n,
+      headHash: previousHash,
+      driftedAccountId: drifted?.id ?? '',
+    };
   }
 }
 
@@ -74,6 +85,59 @@ function hashMatches(entry: JournalEntryRow, previousHash: string, postings: rea
     postings.map((posting) => ({ ...posting, accountId: posting.account_id, amount: BigInt(posting.amount) })),
   );
   return recomputed === entry.hash;
+}
+
+interface Totals {
+  debitsPosted: bigint;
+  creditsPosted: bigint;
+  debitsPending: bigint;
+  creditsPending: bigint;
+}
+
+/** Each account's totals as its lines add them up, in journal order. */
+class WalkedTotals {
+  private readonly accounts = new Map<string, Totals>();
+
+  /** Adds the entry's lines; false if a line's stored running totals are not what its account's lines add up to. */
+  follow(lines: readonly JournalPostingRow[]): boolean {
+    for (const line of lines) {
+      const totals = this.of(line.account_id);
+      const amount = BigInt(line.amount);
+      const debit = line.side === 'debit';
+      if (line.phase === 'posted') {
+        if (debit) totals.debitsPosted += amount;
+        else totals.creditsPosted += amount;
+      } else {
+        const reserved = line.phase === 'pending' ? amount : -amount;
+        if (debit) totals.debitsPending += reserved;
+        else totals.creditsPending += reserved;
+      }
+      if (BigInt(line.debits_posted_after) !== totals.debitsPosted || BigInt(line.credits_posted_after) !== totals.creditsPosted) return false;
+    }
+    return true;
+  }
+
+  /** The first account whose stored totals are not those its lines add up to. */
+  firstDrifted(stored: readonly AccountTotalsRow[]): AccountTotalsRow | undefined {
+    return stored.find((account) => {
+      const walked = this.of(account.id);
+      return (
+        BigInt(account.debits_posted) !== walked.debitsPosted ||
+        BigInt(account.credits_posted) !== walked.creditsPosted ||
+        BigInt(account.debits_pending) !== walked.debitsPending ||
+        BigInt(account.credits_pending) !== walked.creditsPending
+      );
+    });
+  }
+
+  private of(accountId: string): Totals {
+    let totals = this.accounts.get(accountId);
+    if (!totals) {
+      totals = { debitsPosted: 0n, creditsPosted: 0n, debitsPending: 0n, creditsPending: 0n };
+      this.accounts.set(accountId, totals);
+    }
+    return totals;
+  }
 }
 
 function groupByEntry(postings: readonly JournalPostingRow[]): Map<string, JournalPostingRow[]> {

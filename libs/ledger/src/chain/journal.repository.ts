@@ -29,6 +29,18 @@ export interface JournalPostingRow {
   side: Side;
   amount: string;
   currency: string;
+  /** The account's posted totals after this line, as statements and past balances read them. */
+  debits_posted_after: string;
+  credits_posted_after: string;
+}
+
+/** An account's totals as stored, which its postings must add up to. */
+export interface AccountTotalsRow {
+  id: string;
+  debits_posted: string;
+  credits_posted: string;
+  debits_pending: string;
+  credits_pending: string;
 }
 
 const ENTRY_COLUMNS = `id, book_id, sequence, kind, effective_date::text AS effective_date, memo, recorded_by, evidence,
@@ -75,9 +87,14 @@ export class JournalRepository {
   /** The entries' postings, found by the entries' sequences (postings are keyed by account, then sequence). */
   postingsOf(entries: readonly Pick<JournalEntryRow, 'id' | 'sequence'>[], reader: JournalReader = this.dataSource): Promise<JournalPostingRow[]> {
     return reader.query(
-      `SELECT entry_id, line, account_id, phase, side, amount, currency FROM ledger_posting
+      `SELECT entry_id, line, account_id, phase, side, amount, currency, debits_posted_after, credits_posted_after FROM ledger_posting
         WHERE book_sequence = ANY($1::bigint[]) AND entry_id = ANY($2::uuid[]) ORDER BY entry_id, line`,
       [entries.map((entry) => entry.sequence), entries.map((entry) => entry.id)],
     );
+  }
+
+  /** The stored totals of every account of the book. */
+  accountTotals(bookId: string, reader: JournalReader): Promise<AccountTotalsRow[]> {
+    return reader.query(`SELECT id, debits_posted, credits_posted, debits_pending, credits_pending FROM ledger_account WHERE book_id = $1`, [bookId]);
   }
 }
