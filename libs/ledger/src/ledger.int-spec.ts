@@ -332,6 +332,20 @@ describe('the ledger engine', () => {
       await expect(ledger.dataSource.query(`DELETE FROM ledger_book WHERE id = $1`, [otherBook])).rejects.toThrow(/refused/);
     });
 
+    it('the database lets a pending transfer be resolved once and nothing else of it change', async () => {
+      const fund = await fundWith('fund.pending-guard', '10.00');
+      const pledge = transfer(bookId, fund, source, '6.00', { kind: EntryKind.PENDING });
+      const open = transfer(bookId, fund, source, '1.00', { kind: EntryKind.PENDING });
+      await post(ledger.rpc, pledge, open);
+      await post(ledger.rpc, { ...transfer(bookId, fund, source, '1.00', { kind: EntryKind.VOID_PENDING, pendingId: pledge.id }), postings: [] });
+      const sql = (statement: string, id: string) => ledger.dataSource.query(statement, [id]);
+      await expect(sql(`UPDATE ledger_pending_transfer SET amount = 1 WHERE id = $1`, open.id!)).rejects.toThrow(/resolved once/);
+      await expect(sql(`UPDATE ledger_pending_transfer SET expires_at = now() WHERE id = $1`, open.id!)).rejects.toThrow(/resolved once/);
+      await expect(sql(`UPDATE ledger_pending_transfer SET state = 'pending', resolved_by_entry_id = NULL WHERE id = $1`, pledge.id!)).rejects.toThrow(/resolved once/);
+      await expect(sql(`DELETE FROM ledger_pending_transfer WHERE id = $1`, open.id!)).rejects.toThrow(/append-only/);
+      expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance).toMatchObject({ debitsPending: '1.00', available: '9.00' });
+    });
+
     it('altering an amount as superuser (triggers bypassed) makes verify report that entry’s sequence', async () => {
       const { book, results } = await journalOf('1.00', '2.00', '3.00', '4.00');
       expect(await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book })).toMatchObject({ ok: true, entriesChecked: 4n });

@@ -10,6 +10,7 @@ import { PostingsKeyedByAccount1763900007000 } from './1763900007000-postings-ke
 import { BookMoments1763900008000 } from './1763900008000-book-moments';
 import { OneReversalPerEntry1763900009000 } from './1763900009000-one-reversal-per-entry';
 import { ReservationsByAccount1763900010000 } from './1763900010000-reservations-by-account';
+import { PendingTransfersResolveOnce1763900011000 } from './1763900011000-pending-transfers-resolve-once';
 
 /** The ledger database's own migrations, oldest first (the host adds the messaging tables). */
 export const ledgerMigrations: MigrationClass[] = [
@@ -23,4 +24,5 @@ export const ledgerMigrations: MigrationClass[] = [
   BookMoments1763900008000,
   OneReversalPerEntry1763900009000,
   ReservationsByAccount1763900010000,
+  PendingTransfersResolveOnce1763900011000,
 ];
