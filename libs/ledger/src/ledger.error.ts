@@ -67,6 +67,8 @@ export enum Refusal {
    * it, and the expiry's id is fixed per transfer, so a stored one would keep the money reserved.
    */
   PendingNotDue = 'PENDING_NOT_DUE',
+  /** A reservation whose expiry had passed when it arrived: it would reserve nothing but a moment. */
+  ExpiresAtPassed = 'EXPIRES_AT_PASSED',
   PendingAmountExceeded = 'PENDING_AMOUNT_EXCEEDED',
   PendingAccountsMismatch = 'PENDING_ACCOUNTS_MISMATCH',
   ReversedEntryNotFound = 'REVERSED_ENTRY_NOT_FOUND',

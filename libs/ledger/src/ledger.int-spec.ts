@@ -523,6 +523,15 @@ describe('the ledger engine', () => {
       const [event] = await ledger.dataSource.query(`SELECT 1 FROM messaging_outbox WHERE subject = 'evt.ledger.pending_transfer_expired' AND envelope LIKE $1`, [`%${pledge.id}%`]);
       expect(event).toBeDefined();
     });
+
+    it('are refused when their expiry has already passed, and the refusal is what a retry gets', async () => {
+      const fund = await fundWith('fund.expired-on-arrival', '10.00');
+      const stale = transfer(bookId, fund, source, '8.00', { kind: EntryKind.PENDING, expiresAt: timestampFromDate(new Date(Date.now() - 1_000)) });
+      const [refused] = await post(ledger.rpc, stale);
+      const [again] = await post(ledger.rpc, stale);
+      expect([refused!.refusal, again!.refusal, again!.replayed]).toEqual(['EXPIRES_AT_PASSED', 'EXPIRES_AT_PASSED', true]);
+      expect((await ledger.rpc.call(LedgerRpc.getAccount, { accountId: fund })).balance).toMatchObject({ debitsPending: '0.00', available: '10.00' });
+    });
   });
 
   describe('batches', () => {

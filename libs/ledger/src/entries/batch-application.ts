@@ -142,6 +142,7 @@ export class BatchApplication {
     if (reversal) return reversal;
     const phase: Phase = draft.kind === 'pending' ? 'pending' : 'posted';
     const movements: Movement[] = draft.postings.map(({ accountId, side, amount, currency }) => ({ accountId, phase, side, amount, currency }));
+    if (draft.kind === 'pending' && draft.expiresAt !== null && draft.expiresAt.getTime() <= this.now.getTime()) return Refusal.ExpiresAtPassed;
     if (draft.kind === 'posted' || draft.kind === 'pending') return { movements };
     const pending = this.state.pendings.get(draft.pendingId ?? '');
     if (!pending || pending.bookId !== draft.bookId) return Refusal.PendingNotFound;
