@@ -4,8 +4,8 @@ import { DataSource } from 'typeorm';
 import type { AccountRecord } from '../accounts/accounts.repository';
 
 /** An account's columns but its running totals, which `accountAt` gives as they stood at a moment. */
-const ACCOUNT_SETTINGS = `id, book_id, code, name_zh, name_en, kind, currency, normal_side, debits_must_not_exceed_credits,
-  credits_must_not_exceed_debits, closed, ref_community, ref_estate, ref_project, ref_household, ref_organisation`;
+const ACCOUNT_SETTINGS = `a.id, a.book_id, a.code, a.name_zh, a.name_en, a.kind, a.currency, a.normal_side, a.debits_must_not_exceed_credits,
+  a.credits_must_not_exceed_debits, a.closed, a.ref_community, a.ref_estate, a.ref_project, a.ref_household, a.ref_organisation`;
 
 export interface PostedTotalsRow {
   debits_posted_after: string;
@@ -42,27 +42,27 @@ export class BalancesRepository {
    * The account with its totals as they stood at `moment`, in one round trip. The book's last write
    * recorded by then gives the sequence; posted totals are the account's last posting up to it
    * (one index lookup whatever the number of postings), pending ones the sum of its reservations
-   * and their releases up to it (an index of those alone).
+   * and their releases up to it (read from an index of those alone). Joins laterally from the one
+   * account row: planning the statement costs more than running it.
    */
   async accountAt(accountId: string, moment: Date): Promise<AccountRecord | undefined> {
     const [row] = (await this.dataSource.query(
-      `WITH s AS (
-         SELECT m.sequence FROM ledger_account a JOIN ledger_book_moment m ON m.book_id = a.book_id
-          WHERE a.id = $1 AND m.recorded_at <= $2
-          ORDER BY m.recorded_at DESC, m.sequence DESC LIMIT 1)
-       SELECT a.*, COALESCE(t.debits_posted_after, 0)::text AS debits_posted, COALESCE(t.credits_posted_after, 0)::text AS credits_posted,
-              r.debits_pending, r.credits_pending
-         FROM (SELECT ${ACCOUNT_SETTINGS} FROM ledger_account WHERE id = $1) a
+      `SELECT ${ACCOUNT_SETTINGS},
+              COALESCE(t.debits_posted_after, 0) AS debits_posted, COALESCE(t.credits_posted_after, 0) AS credits_posted,
+              COALESCE(r.debits_pending, 0) AS debits_pending, COALESCE(r.credits_pending, 0) AS credits_pending
+         FROM ledger_account a
+         LEFT JOIN LATERAL (
+           SELECT m.sequence FROM ledger_book_moment m WHERE m.book_id = a.book_id AND m.recorded_at <= $2
+            ORDER BY m.recorded_at DESC, m.sequence DESC LIMIT 1) s ON true
          LEFT JOIN LATERAL (
            SELECT p.debits_posted_after, p.credits_posted_after FROM ledger_posting p
-            WHERE p.account_id = a.id AND p.book_sequence <= (SELECT sequence FROM s)
-            ORDER BY p.book_sequence DESC, p.line DESC
-            LIMIT 1) t ON true
-         CROSS JOIN LATERAL (
-           SELECT COALESCE(sum(CASE q.phase WHEN 'pending' THEN q.amount ELSE -q.amount END) FILTER (WHERE q.side = 'debit'), 0)::text AS debits_pending,
-                  COALESCE(sum(CASE q.phase WHEN 'pending' THEN q.amount ELSE -q.amount END) FILTER (WHERE q.side = 'credit'), 0)::text AS credits_pending
-             FROM ledger_posting q
-            WHERE q.account_id = a.id AND q.phase <> 'posted' AND q.book_sequence <= (SELECT sequence FROM s)) r`,
+            WHERE p.account_id = a.id AND p.book_sequence <= s.sequence
+            ORDER BY p.book_sequence DESC, p.line DESC LIMIT 1) t ON true
+         LEFT JOIN LATERAL (
+           SELECT sum(CASE q.phase WHEN 'pending' THEN q.amount ELSE -q.amount END) FILTER (WHERE q.side = 'debit') AS debits_pending,
+                  sum(CASE q.phase WHEN 'pending' THEN q.amount ELSE -q.amount END) FILTER (WHERE q.side = 'credit') AS credits_pending
+             FROM ledger_posting q WHERE q.account_id = a.id AND q.phase <> 'posted' AND q.book_sequence <= s.sequence) r ON true
+        WHERE a.id = $1`,
       [accountId, moment.toISOString()],
     )) as AccountRecord[];
     return row;
