@@ -464,10 +464,12 @@ describe('the ledger engine', () => {
         while (posting) await post(ledger.rpc, transfer(book, from!, to!, '0.01'));
       })();
       const verified = await ledger.rpc.call(LedgerRpc.verifyChain, { bookId: book });
+      const [{ head_sequence: headWhenVerified }] = await ledger.dataSource.query(`SELECT head_sequence FROM ledger_book WHERE id = $1`, [book]);
       posting = false;
       await meanwhile;
       expect(verified).toMatchObject({ ok: true, firstBadSequence: 0n });
       expect(verified.entriesChecked).toBeGreaterThanOrEqual(16_000n);
+      expect(BigInt(headWhenVerified)).toBeGreaterThan(verified.entriesChecked); // entries were posted after the walk had read its head
     });
   });
 

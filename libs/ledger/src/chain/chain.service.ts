@@ -22,44 +22,71 @@ export class ChainService {
    * Walks the book's journal from the first entry, recomputing each hash from the stored content
    * and the previous hash, and each account's running totals from its lines; the first sequence
    * that does not match is reported. Then every account's stored totals must be what its lines add
-   * up to. The walk reads one snapshot, so entries posted while it runs are neither walked nor
-   * taken for tampering.
+   * up to. Entries up to a head once read are written for good, so most of the journal is walked
+   * outside any transaction (a snapshot held that long would keep every updated account row's old
+   * versions alive); the last stretch, the head and the accounts' totals are read in one short
+   * snapshot, so entries posted meanwhile are neither walked nor taken for tampering.
    */
   async verify(request: VerifyChainRequest): Promise<MessageInitShape<typeof VerifyChainResponseSchema>> {
+    const book = isUuid(request.bookId) ? await this.books.find(request.bookId) : undefined;
+    if (!book) throw ledgerError(LedgerErrorCode.BookNotFound, [{ field: 'book_id', reason: 'no such book' }]);
+    const walk = new ChainWalk();
+    for (let head = BigInt(book.head_sequence); head - walk.checked > BigInt(PAGE); head = BigInt((await this.books.find(book.id))!.head_sequence)) {
+      const bad = await this.walkOn(walk, book.id, undefined, head);
+      if (bad !== null) return walk.failure(bad, book);
+    }
     return this.journal.inSnapshot(async (reader) => {
-      const book = isUuid(request.bookId) ? await this.books.find(request.bookId, reader) : undefined;
-      if (!book) throw ledgerError(LedgerErrorCode.BookNotFound, [{ field: 'book_id', reason: 'no such book' }]);
-      return this.walk(book, reader);
+      const head = (await this.books.find(book.id, reader))!;
+      const bad = await this.walkOn(walk, book.id, reader);
+      if (bad !== null) return walk.failure(bad, head);
+      const headMatches = BigInt(head.head_sequence) === walk.checked && (head.head_hash ?? '') === walk.previousHash;
+      const drifted = walk.totals.firstDrifted(await this.journal.accountTotals(book.id, reader));
+      return {
+        ok: headMatches && !drifted,
+        entriesChecked: walk.checked,
+        firstBadSequence: headMatches ? 0n : walk.checked + 1n,
+        headHash: walk.previousHash,
+        driftedAccountId: drifted?.id ?? '',
+      };
     });
   }
 
-  private async walk(book: BookRecord, reader: JournalReader): Promise<MessageInitShape<typeof VerifyChainResponseSchema>> {
-    const totals = new WalkedTotals();
-    let previousHash = '';
-    let checked = 0n;
+  /**
+   * Walks on up to `head`, where every entry must be found, or to the last entry the reader sees;
+   * the sequence of the first entry that does not match, or null.
+   */
+  private async walkOn(walk: ChainWalk, bookId: string, reader?: JournalReader, head?: bigint): Promise<bigint | null> {
     for (;;) {
-      const entries = await this.journal.entriesAfter(book.id, checked, PAGE, reader);
-      const postings = groupByEntry(await this.journal.postingsOf(entries, reader));
-      for (const entry of entries) {
-        const expected = checked + 1n;
-        const lines = postings.get(entry.id) ?? [];
-        if (BigInt(entry.sequence) !== expected || !hashMatches(entry, previousHash, lines) || !totals.follow(lines)) {
-          return { ok: false, entriesChecked: checked, firstBadSequence: expected, headHash: book.head_hash ?? '' };
-        }
-        previousHash = entry.hash;
-        checked = expected;
-      }
-      if (entries.length < PAGE) break;
+      const count = head === undefined ? PAGE : Math.min(PAGE, Number(head - walk.checked));
+      if (count === 0) return null;
+      const entries = await this.journal.entriesAfter(bookId, walk.checked, count, reader);
+      const bad = walk.follow(entries, groupByEntry(await this.journal.postingsOf(entries, reader)));
+      if (bad !== null) return bad;
+      if (entries.length < count) return head === undefined ? null : walk.checked + 1n;
     }
-    const headMatches = BigInt(book.head_sequence) === checked && (book.head_hash ?? '') === previousHash;
-    const drifted = totals.firstDrifted(await this.journal.accountTotals(book.id, reader));
-    return {
-      ok: headMatches && !drifted,
-      entriesChecked: checked,
-      firstBadSequence: headMatches ? 0n : checked + 1n,
-      headHash: previousHash,
-      driftedAccountId: drifted?.id ?? '',
-    };
+  }
+}
+
+/** How far a walk along a book's chain has checked, the hash it has reached and the totals its lines add up to. */
+class ChainWalk {
+  checked = 0n;
+  previousHash = '';
+  readonly totals = new WalkedTotals();
+
+  /** Follows the entries in order; the sequence of the first that does not match, or null. */
+  follow(entries: readonly JournalEntryRow[], postings: ReadonlyMap<string, JournalPostingRow[]>): bigint | null {
+    for (const entry of entries) {
+      const expected = this.checked + 1n;
+      const lines = postings.get(entry.id) ?? [];
+      if (BigInt(entry.sequence) !== expected || !hashMatches(entry, this.previousHash, lines) || !this.totals.follow(lines)) return expected;
+      this.previousHash = entry.hash;
+      this.checked = expected;
+    }
+    return null;
+  }
+
+  failure(badSequence: bigint, book: BookRecord): MessageInitShape<typeof VerifyChainResponseSchema> {
+    return { ok: false, entriesChecked: this.checked, firstBadSequence: badSequence, headHash: book.head_hash ?? '' };
   }
 }
 

@@ -60,10 +60,7 @@ export class JournalRepository {
     return row;
   }
 
-  /**
-   * Runs `read` in one read-only snapshot of the database: a walk of the chain sees the book's head
-   * and its entries as they stood when it began, whatever is posted meanwhile.
-   */
+  /** Runs `read` in one read-only snapshot of the database: it sees the book as it stood when it began, whatever is posted meanwhile. */
   inSnapshot<T>(read: (reader: JournalReader) => Promise<T>): Promise<T> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       await manager.query('SET TRANSACTION READ ONLY');
