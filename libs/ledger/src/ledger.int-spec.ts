@@ -340,6 +340,9 @@ describe('the ledger engine', () => {
       await post(ledger.rpc, { ...transfer(bookId, fund, source, '1.00', { kind: EntryKind.VOID_PENDING, pendingId: pledge.id }), postings: [] });
       const sql = (statement: string, id: string) => ledger.dataSource.query(statement, [id]);
       await expect(sql(`UPDATE ledger_pending_transfer SET amount = 1 WHERE id = $1`, open.id!)).rejects.toThrow(/resolved once/);
+      const resolvedWith = (change: string) => `UPDATE ledger_pending_transfer SET state = 'voided', resolved_by_entry_id = id, ${change} WHERE id = $1`;
+      await expect(sql(resolvedWith('amount = 1'), open.id!)).rejects.toThrow(/resolved once/);
+      await expect(sql(resolvedWith('credit_account_id = debit_account_id'), open.id!)).rejects.toThrow(/resolved once/);
       await expect(sql(`UPDATE ledger_pending_transfer SET expires_at = now() WHERE id = $1`, open.id!)).rejects.toThrow(/resolved once/);
       await expect(sql(`UPDATE ledger_pending_transfer SET state = 'pending', resolved_by_entry_id = NULL WHERE id = $1`, pledge.id!)).rejects.toThrow(/resolved once/);
       await expect(sql(`DELETE FROM ledger_pending_transfer WHERE id = $1`, open.id!)).rejects.toThrow(/append-only/);

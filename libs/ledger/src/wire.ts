@@ -42,8 +42,7 @@ export const WIRE_ENTRY_KINDS: Record<EntryKindName, EntryKind> = {
 
 export { isCalendarDate, isSeededUuid, isUuid } from '@yishi/persistence';
 
-/** What is wrong with a free text the ledger keeps, or null: too long, or a NUL, which Postgres text cannot hold. */
+/** What is wrong with a free text the ledger keeps, or null. (A NUL in it is refused as the request is read: see `decodeRequest`.) */
 export function textProblem(value: string, maxLength: number): string | null {
-  if (value.length > maxLength) return `must be at most ${maxLength} characters`;
-  return value.includes('\0') ? 'must not contain the NUL character (U+0000)' : null;
+  return value.length > maxLength ? `must be at most ${maxLength} characters` : null;
 }

@@ -64,8 +64,30 @@ export function messageJson<D extends DescMessage>(schema: D, message: MessageIn
  * general reader where it can be (see plain-json.ts).
  */
 export function decodeMessage<D extends DescMessage>(schema: D, data: Uint8Array): MessageShape<D> {
+  return readMessage(schema, decoder.decode(data));
+}
+
+/**
+ * A request's body as its message, refused when a string in it holds NUL (U+0000), which no
+ * Postgres text column can store: the write would fail as an internal error instead of naming the
+ * field. JSON carries NUL only escaped, so one scan of the text finds it; the message is walked for
+ * the field's name only then.
+ */
+export function decodeRequest<D extends DescMessage>(schema: D, data: Uint8Array): MessageShape<D> {
+  const text = decoder.decode(data);
+  const message = readMessage(schema, text);
+  const field = text.includes('\\u0000') ? fieldHoldingNul(schema, message as Record<string, unknown>, '') : undefined;
+  if (field !== undefined) {
+    throw new InvalidArgumentError(bilingual(`${field} must not contain the NUL character (U+0000)`, `${field} 不能包含空字符（U+0000）`), {
+      violations: [{ field, reason: 'must not contain the NUL character (U+0000)' }],
+    });
+  }
+  return message;
+}
+
+function readMessage<D extends DescMessage>(schema: D, text: string): MessageShape<D> {
   try {
-    const json = JSON.parse(decoder.decode(data)) as JsonValue;
+    const json = JSON.parse(text) as JsonValue;
     return readPlainJson(schema, json) ?? fromJson(schema, json, { registry: contractsRegistry });
   } catch (error) {
     throw new InvalidArgumentError(
@@ -73,6 +95,40 @@ export function decodeMessage<D extends DescMessage>(schema: D, data: Uint8Array
       { reason: 'MALFORMED_MESSAGE' },
     );
   }
+}
+
+/** The path (field names as in the proto, list indexes, map keys) of the first string in the message that holds NUL. */
+function fieldHoldingNul(schema: DescMessage, message: Record<string, unknown>, prefix: string): string | undefined {
+  for (const field of schema.fields) {
+    const value = field.oneof ? oneofValue(message[field.oneof.localName], field.localName) : message[field.localName];
+    const path = `${prefix}${field.name}`;
+    const found = valueHoldingNul(field.message, value, path);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function valueHoldingNul(schema: DescMessage | undefined, value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\0') ? path : undefined;
+  if (Array.isArray(value)) return firstFound(value.map((item, index) => [`${path}[${index}]`, item] as const), schema);
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array) return undefined;
+  if (schema && '$typeName' in value) return fieldHoldingNul(schema, value as Record<string, unknown>, `${path}.`);
+  const entries = Object.entries(value);
+  const key = entries.find(([name]) => name.includes('\0'));
+  return key ? path : firstFound(entries.map(([name, item]) => [`${path}.${name}`, item] as const), schema);
+}
+
+function firstFound(items: readonly (readonly [string, unknown])[], schema: DescMessage | undefined): string | undefined {
+  for (const [path, item] of items) {
+    const found = valueHoldingNul(schema, item, path);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function oneofValue(oneof: unknown, localName: string): unknown {
+  const chosen = oneof as { case?: string; value?: unknown } | undefined;
+  return chosen?.case === localName ? chosen.value : undefined;
 }
 
 export function encodeErrorReply(error: unknown, headers: Record<string, string>): WireMessage {

@@ -2,8 +2,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * A pending transfer is written once and resolved once: its accounts, amount and expiry never
- * change, its state goes from pending to posted, voided or expired together with the entry that
- * resolved it, and the row is never deleted. The engine only ever does that; this holds it in the
+ * change, its state goes from pending to posted, voided or expired once, naming the entry that
+ * resolved it (written in the same statement, so not checked as a reference here), and the row is
+ * never deleted. The engine only ever does that; this holds it in the
  * database too, as the journal's own rows are held (`ledger_refuse_change`).
  */
 export class PendingTransfersResolveOnce1763900011000 implements MigrationInterface {

@@ -9,7 +9,7 @@ import { withCorrelationId, type Logger } from '@yishi/logging';
 import { RpcError } from '../errors';
 import { decodeEnvelope, unpackAnyPayload, type EventBus, type EventConsumer, type OutboxEvent } from '../events/event-bus';
 import type { Inbox } from '../events/inbox';
-import { Header, decodeMessage, encodeErrorReply, encodeMessage, packBody, unpackBody, type WireMessage } from '../wire';
+import { Header, decodeRequest, encodeErrorReply, encodeMessage, packBody, unpackBody, type WireMessage } from '../wire';
 import { deadlinePassed } from './failures';
 import type { RequestTransport, Served } from './transport';
 
@@ -124,7 +124,7 @@ export class BusServer extends Server implements CustomTransportStrategy {
     return withCorrelationId(correlationId, async () => {
       const started = performance.now();
       try {
-        const input = decodeMessage(method.input, unpackBody(request));
+        const input = decodeRequest(method.input, unpackBody(request));
         const output = await withinDeadline(method.subject, Number(request.headers[Header.timeout] ?? Number.NaN), async () => {
           const result: unknown = await handler(input);
           return lastValueFrom(this.transformToObservable(result));
