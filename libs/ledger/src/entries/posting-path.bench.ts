@@ -9,7 +9,7 @@ import { create } from '@bufbuild/protobuf';
 import { prepareValue } from 'pg/lib/utils';
 
 import { EntryKind, EntryStatus, PostEntriesRequestSchema, PostEntriesResponseSchema, Side } from '@yishi/contracts';
-import { decodeMessage, encodeMessage } from '@yishi/messaging';
+import { decodeRequest, encodeMessage } from '@yishi/messaging';
 
 import { BatchApplication, type BatchState } from './batch-application';
 import { EntriesRepository, type PostingSession } from './entries.repository';
@@ -70,7 +70,7 @@ async function postOnce(spent: Record<(typeof STAGES)[number], bigint>): Promise
     spent[stage] += now - last;
     last = now;
   };
-  const { entries } = decodeMessage(PostEntriesRequestSchema, request);
+  const { entries } = decodeRequest(PostEntriesRequestSchema, request);
   lap('decode');
   const drafts = validateEntries(entries) as EntryDraft[];
   lap('validate');
