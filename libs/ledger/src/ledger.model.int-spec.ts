@@ -247,13 +247,21 @@ class Lapse implements Command {
 
 /**
  * Releases in the model every lapsing reservation due by `horizon`, then waits until the ledger's
- * sweep has released them too. Run with a margin before each step and before its checks, so
- * that the ledger's sweep does not get ahead of the model while the step sends its requests or
- * while its outcome is compared.
+ * sweep has released them too, releasing in the model also those that fall due meanwhile. Run with
+ * a margin before each step and before its checks, so that the ledger's sweep does not get ahead of
+ * the model while the step sends its requests or while its outcome is compared.
  */
 async function lapseDue(model: Model, real: Real, horizon: number): Promise<void> {
+  if (!lapseInModel(model, horizon)) return;
+  await eventually(async () => {
+    lapseInModel(model, Date.now() + LAPSE_MARGIN_MS);
+    await compareBalances(model, real);
+  }, 10_000);
+}
+
+/** Releases in the model the lapsing reservations due by `horizon`; whether there were any. */
+function lapseInModel(model: Model, horizon: number): boolean {
   const due = model.pendings.filter((pending) => pending.state === 'pending' && pending.expiresAt !== null && pending.expiresAt <= horizon);
-  if (due.length === 0) return;
   for (const pending of due) {
     model.move([
       { account: pending.from, field: 'debitsPending', by: -pending.amount },
@@ -261,7 +269,7 @@ async function lapseDue(model: Model, real: Real, horizon: number): Promise<void
     ]);
     pending.state = 'expired';
   }
-  await eventually(() => compareBalances(model, real), 10_000);
+  return due.length > 0;
 }
 
 class Restart implements Command {
