@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 
 import { uuidv7 } from '@yishi/persistence';
+
+import type { JournalReader } from '../chain/journal.repository';
 
 export interface BookRecord {
   id: string;
@@ -32,7 +34,7 @@ export class BooksRepository {
     return book;
   }
 
-  async find(id: string, reader: Pick<EntityManager, 'query'> = this.dataSource): Promise<BookRecord | undefined> {
+  async find(id: string, reader: JournalReader = this.dataSource): Promise<BookRecord | undefined> {
     const [book] = (await reader.query(`SELECT ${BOOK_COLUMNS} FROM ledger_book WHERE id = $1`, [id])) as BookRecord[];
     return book;
   }

@@ -5,6 +5,7 @@ import type { VerifyChainRequest, VerifyChainResponseSchema } from '@yishi/contr
 
 import { BooksRepository, type BookRecord } from '../books/books.repository';
 import { entryHash } from '../entries/entry-rows';
+import { applyMovement, type AccountTotals } from '../entries/entry.model';
 import { isUuid } from '../wire';
 import { LedgerErrorCode, ledgerError } from '../ledger.error';
 import { JournalRepository, type AccountTotalsRow, type JournalEntryRow, type JournalPostingRow, type JournalReader } from './journal.repository';
@@ -31,13 +32,15 @@ export class ChainService {
     const book = isUuid(request.bookId) ? await this.books.find(request.bookId) : undefined;
     if (!book) throw ledgerError(LedgerErrorCode.BookNotFound, [{ field: 'book_id', reason: 'no such book' }]);
     const walk = new ChainWalk();
-    for (let head = BigInt(book.head_sequence); head - walk.checked > BigInt(PAGE); head = BigInt((await this.books.find(book.id))!.head_sequence)) {
-      const bad = await this.walkOn(walk, book.id, undefined, head);
+    let head = BigInt(book.head_sequence);
+    while (head - walk.checked > BigInt(PAGE)) {
+      const bad = await this.walkOn(walk, book.id, { head });
       if (bad !== null) return walk.failure(bad, book);
+      head = BigInt((await this.books.find(book.id))!.head_sequence);
     }
     return this.journal.inSnapshot(async (reader) => {
       const head = (await this.books.find(book.id, reader))!;
-      const bad = await this.walkOn(walk, book.id, reader);
+      const bad = await this.walkOn(walk, book.id, { reader });
       if (bad !== null) return walk.failure(bad, head);
       const headMatches = BigInt(head.head_sequence) === walk.checked && (head.head_hash ?? '') === walk.previousHash;
       const drifted = walk.totals.firstDrifted(await this.journal.accountTotals(book.id, reader));
@@ -55,7 +58,7 @@ export class ChainService {
    * Walks on up to `head`, where every entry must be found, or to the last entry the reader sees;
    * the sequence of the first entry that does not match, or null.
    */
-  private async walkOn(walk: ChainWalk, bookId: string, reader?: JournalReader, head?: bigint): Promise<bigint | null> {
+  private async walkOn(walk: ChainWalk, bookId: string, { reader, head }: { reader?: JournalReader; head?: bigint }): Promise<bigint | null> {
     for (;;) {
       const count = head === undefined ? PAGE : Math.min(PAGE, Number(head - walk.checked));
       if (count === 0) return null;
@@ -114,31 +117,15 @@ function hashMatches(entry: JournalEntryRow, previousHash: string, postings: rea
   return recomputed === entry.hash;
 }
 
-interface Totals {
-  debitsPosted: bigint;
-  creditsPosted: bigint;
-  debitsPending: bigint;
-  creditsPending: bigint;
-}
-
 /** Each account's totals as its lines add them up, in journal order. */
 class WalkedTotals {
-  private readonly accounts = new Map<string, Totals>();
+  private readonly accounts = new Map<string, AccountTotals>();
 
   /** Adds the entry's lines; false if a line's stored running totals are not what its account's lines add up to. */
   follow(lines: readonly JournalPostingRow[]): boolean {
     for (const line of lines) {
       const totals = this.of(line.account_id);
-      const amount = BigInt(line.amount);
-      const debit = line.side === 'debit';
-      if (line.phase === 'posted') {
-        if (debit) totals.debitsPosted += amount;
-        else totals.creditsPosted += amount;
-      } else {
-        const reserved = line.phase === 'pending' ? amount : -amount;
-        if (debit) totals.debitsPending += reserved;
-        else totals.creditsPending += reserved;
-      }
+      applyMovement(totals, { phase: line.phase, side: line.side, amount: BigInt(line.amount) }, 1n);
       if (BigInt(line.debits_posted_after) !== totals.debitsPosted || BigInt(line.credits_posted_after) !== totals.creditsPosted) return false;
     }
     return true;
@@ -157,7 +144,7 @@ class WalkedTotals {
     });
   }
 
-  private of(accountId: string): Totals {
+  private of(accountId: string): AccountTotals {
     let totals = this.accounts.get(accountId);
     if (!totals) {
       totals = { debitsPosted: 0n, creditsPosted: 0n, debitsPending: 0n, creditsPending: 0n };

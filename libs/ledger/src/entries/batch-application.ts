@@ -2,6 +2,7 @@ import { shanghaiDate } from '../calendar';
 import { Refusal } from '../ledger.error';
 import { entryHash, PostingColumns, type EntryRow } from './entry-rows';
 import {
+  applyMovement,
   entryInBook,
   mirrors,
   type AccountState,
@@ -325,26 +326,6 @@ export class BatchApplication {
   /** Only a linked chain can be taken back, so only inside one are undo steps kept. */
   private remember(step: () => void): void {
     if (this.inChain) this.undo.push(step);
-  }
-}
-
-/** Moves the account's totals by the movement, or (`direction` -1) takes the movement back. */
-function applyMovement(account: AccountState, movement: Movement, direction: 1n | -1n): void {
-  const amount = movement.amount * direction;
-  const debit = movement.side === 'debit';
-  switch (movement.phase) {
-    case 'posted':
-      if (debit) account.debitsPosted += amount;
-      else account.creditsPosted += amount;
-      return;
-    case 'pending':
-      if (debit) account.debitsPending += amount;
-      else account.creditsPending += amount;
-      return;
-    case 'release':
-      if (debit) account.debitsPending -= amount;
-      else account.creditsPending -= amount;
-      return;
   }
 }
 

@@ -54,17 +54,41 @@ export function mirrors(postings: readonly PostingLine[], lines: readonly Postin
   return undone.length === given.length && undone.every((line, index) => line === given[index]);
 }
 
-export interface AccountState {
+/** An account's posted and pending debits and credits, in minor units. */
+export interface AccountTotals {
+  debitsPosted: bigint;
+  creditsPosted: bigint;
+  debitsPending: bigint;
+  creditsPending: bigint;
+}
+
+export interface AccountState extends AccountTotals {
   readonly id: string;
   readonly bookId: string;
   readonly currency: string;
   readonly closed: boolean;
   readonly debitsMustNotExceedCredits: boolean;
   readonly creditsMustNotExceedDebits: boolean;
-  debitsPosted: bigint;
-  creditsPosted: bigint;
-  debitsPending: bigint;
-  creditsPending: bigint;
+}
+
+/** Moves the account's totals by a line, or (`direction` -1) takes the line back. */
+export function applyMovement(account: AccountTotals, line: { readonly phase: Phase; readonly side: Side; readonly amount: bigint }, direction: 1n | -1n): void {
+  const amount = line.amount * direction;
+  const debit = line.side === 'debit';
+  switch (line.phase) {
+    case 'posted':
+      if (debit) account.debitsPosted += amount;
+      else account.creditsPosted += amount;
+      return;
+    case 'pending':
+      if (debit) account.debitsPending += amount;
+      else account.creditsPending += amount;
+      return;
+    case 'release':
+      if (debit) account.debitsPending -= amount;
+      else account.creditsPending -= amount;
+      return;
+  }
 }
 
 export type PendingStateName = 'pending' | 'posted' | 'voided' | 'expired';
